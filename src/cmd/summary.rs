@@ -1,0 +1,106 @@
+//! `goldpan summary`: the store's figures.
+
+use super::load;
+use crate::cli::{InputArgs, RuleArgs};
+use crate::metrics::{self, Summary};
+use crate::output::{money, table};
+use anyhow::Result;
+use std::io::{IsTerminal, Write};
+
+/// Print the store's figures: customers, revenue, AOV, repeat rate, revenue
+/// share of the top customers, AOV bands, lifetime value.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    /// Years a customer keeps buying, for the simple lifetime value (clv)
+    #[arg(long, default_value_t = 3.0, value_name = "YEARS")]
+    pub lifespan_years: f64,
+
+    /// Print one JSON object instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let rules = args.rules.rules()?;
+    let store = load(&args.input)?;
+    let summary = metrics::summary(&store.customers, &store.orders, &rules, args.lifespan_years)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let mut json = serde_json::to_value(&summary)?;
+        json["as_of"] = store.as_of.to_string().into();
+        json["input"] = serde_json::to_value(&store.report)?;
+        serde_json::to_writer_pretty(&mut out, &json)?;
+        writeln!(out)?;
+    } else if std::io::stdout().is_terminal() {
+        let mut table = table(&["figure", "value"]);
+        for (figure, value) in rows(&summary) {
+            table.add_row([figure, value]);
+        }
+        writeln!(out, "Store figures as of {}", store.as_of)?;
+        writeln!(out, "{table}")?;
+    } else {
+        let mut csv = csv::Writer::from_writer(&mut out);
+        csv.write_record(["figure", "value"])?;
+        csv.write_record(["as_of", &store.as_of.to_string()])?;
+        for (figure, value) in rows(&summary) {
+            csv.write_record([figure, value])?;
+        }
+        csv.flush()?;
+    }
+    out.flush()?;
+    let report = &store.report;
+    eprintln!(
+        "goldpan: read {} rows from {} file(s): {} orders, {} duplicate(s) left out, \
+         {} excluded, {} without a customer",
+        report.rows_read,
+        report.files,
+        report.orders_read,
+        report.duplicate_orders,
+        summary.excluded_orders,
+        summary.unattributed_orders
+    );
+    Ok(())
+}
+
+/// The figures as (name, value) text, in the order of the spec.
+fn rows(s: &Summary) -> Vec<(String, String)> {
+    let cents = |major: f64| money((major * 100.0).round() as i64);
+    let amount = |v: Option<f64>| v.map_or("-".to_string(), cents);
+    let fraction = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.4}", v));
+    let rows = [
+        ("customers", s.customers.to_string()),
+        ("orders", s.orders.to_string()),
+        ("revenue", cents(s.revenue)),
+        ("aov", amount(s.aov)),
+        ("purchase_frequency", fraction(s.purchase_frequency)),
+        ("repeat_customers", s.repeat_customers.to_string()),
+        ("repeat_rate", fraction(s.repeat_rate)),
+        ("repeat_revenue_share", fraction(s.repeat_revenue_share)),
+        ("top_10_share", fraction(s.top_10_share)),
+        ("top_20_share", fraction(s.top_20_share)),
+        ("aov_low_customers", s.aov_low_customers.to_string()),
+        ("aov_mid_customers", s.aov_mid_customers.to_string()),
+        ("aov_high_customers", s.aov_high_customers.to_string()),
+        ("aov_low_revenue_share", fraction(s.aov_low_revenue_share)),
+        ("aov_mid_revenue_share", fraction(s.aov_mid_revenue_share)),
+        ("aov_high_revenue_share", fraction(s.aov_high_revenue_share)),
+        ("clv", amount(s.clv)),
+        ("unattributed_orders", s.unattributed_orders.to_string()),
+        ("unattributed_revenue", cents(s.unattributed_revenue)),
+        ("excluded_orders", s.excluded_orders.to_string()),
+    ];
+    let by_reason = s
+        .excluded_by_reason
+        .iter()
+        .map(|(reason, count)| (format!("excluded_{reason}"), count.to_string()));
+    rows.into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .chain(by_reason)
+        .collect()
+}

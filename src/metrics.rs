@@ -1,0 +1,219 @@
+//! Store figures (SEGMENTS.md section 3), from the customers and orders tables.
+
+use crate::customers::col;
+use crate::model::col as order;
+use crate::segments::{self, Rules};
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+
+/// The three sums every ratio is built on (N, O and R of the spec).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Totals {
+    pub customers: u64,
+    pub orders: u64,
+    pub revenue_cents: i64,
+}
+
+impl Totals {
+    pub fn of(customers: &DataFrame) -> PolarsResult<Totals> {
+        Ok(Totals {
+            customers: customers.height() as u64,
+            orders: customers
+                .column(col::ORDERS)?
+                .as_materialized_series()
+                .cast(&DataType::UInt64)?
+                .u64()?
+                .sum()
+                .unwrap_or(0),
+            revenue_cents: customers.column(col::REVENUE)?.i64()?.sum().unwrap_or(0),
+        })
+    }
+}
+
+/// Money in major units for JSON: 12345.67.
+fn major(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
+/// A ratio, or null when the denominator is zero (an empty store).
+fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
+    (denominator != 0.0).then(|| numerator / denominator)
+}
+
+/// Rounds a money amount in cents to whole cents, half away from zero.
+fn round_cents(cents: f64) -> f64 {
+    cents.round() / 100.0
+}
+
+/// Every figure of `summary`, with the key names of the spec.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Summary {
+    pub customers: u64,
+    pub orders: u64,
+    pub revenue: f64,
+    pub aov: Option<f64>,
+    pub purchase_frequency: Option<f64>,
+    pub repeat_customers: u64,
+    pub repeat_rate: Option<f64>,
+    pub repeat_revenue_share: Option<f64>,
+    pub top_10_share: Option<f64>,
+    pub top_20_share: Option<f64>,
+    pub aov_low_customers: u64,
+    pub aov_mid_customers: u64,
+    pub aov_high_customers: u64,
+    pub aov_low_revenue_share: Option<f64>,
+    pub aov_mid_revenue_share: Option<f64>,
+    pub aov_high_revenue_share: Option<f64>,
+    pub clv: Option<f64>,
+    pub unattributed_orders: u64,
+    pub unattributed_revenue: f64,
+    pub excluded_orders: u64,
+    /// Not in the spec's list: why each excluded order was left out.
+    pub excluded_by_reason: BTreeMap<String, u64>,
+    pub first_order_date: Option<NaiveDate>,
+    pub last_order_date: Option<NaiveDate>,
+}
+
+fn scalar_u64(frame: &DataFrame, name: &str) -> PolarsResult<u64> {
+    let value = frame
+        .column(name)?
+        .as_materialized_series()
+        .cast(&DataType::UInt64)?
+        .u64()?
+        .get(0);
+    Ok(value.unwrap_or(0))
+}
+
+fn scalar_i64(frame: &DataFrame, name: &str) -> PolarsResult<i64> {
+    let value = frame
+        .column(name)?
+        .as_materialized_series()
+        .cast(&DataType::Int64)?
+        .i64()?
+        .get(0);
+    Ok(value.unwrap_or(0))
+}
+
+fn scalar_date(frame: &DataFrame, name: &str) -> PolarsResult<Option<NaiveDate>> {
+    let days = frame
+        .column(name)?
+        .as_materialized_series()
+        .cast(&DataType::Int32)?
+        .i32()?
+        .get(0);
+    Ok(days.map(|d| NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Days::new(d as u64)))
+}
+
+/// Computes the store figures from the customers table (as built by
+/// `customers::customers`) and the orders table (for what was left out).
+pub fn summary(
+    customers: &DataFrame,
+    orders: &DataFrame,
+    rules: &Rules,
+    lifespan_years: f64,
+) -> PolarsResult<Summary> {
+    let totals = Totals::of(customers)?;
+    let revenue_where = |members: Expr| col(col::REVENUE).filter(members).sum();
+    let top = |percent| col(col::RANK).lt(lit(segments::top_count(percent, totals.customers)));
+    let (low, high) = (
+        segments::aov_low(rules, &totals),
+        segments::aov_high(rules, &totals),
+    );
+    let mid = low.clone().or(high.clone()).not();
+    let repeat = col(col::ORDERS).gt_eq(lit(2));
+    let figures = customers
+        .clone()
+        .lazy()
+        .select([
+            repeat.clone().sum().alias("repeat_customers"),
+            revenue_where(repeat).alias("repeat_revenue"),
+            revenue_where(top(10)).alias("top_10_revenue"),
+            revenue_where(top(20)).alias("top_20_revenue"),
+            low.clone().sum().alias("aov_low_customers"),
+            mid.clone().sum().alias("aov_mid_customers"),
+            high.clone().sum().alias("aov_high_customers"),
+            revenue_where(low).alias("aov_low_revenue"),
+            revenue_where(mid).alias("aov_mid_revenue"),
+            revenue_where(high).alias("aov_high_revenue"),
+            col(col::FIRST_ORDER).min().alias("first_date"),
+            col(col::LAST_ORDER).max().alias("last_date"),
+        ])
+        .collect()?;
+    let excluded = col(order::EXCLUDED).is_not_null();
+    let unattributed = excluded.clone().not().and(col(order::CUSTOMER).is_null());
+    let left_out = orders
+        .clone()
+        .lazy()
+        .select([
+            excluded.sum().alias("excluded_orders"),
+            unattributed.clone().sum().alias("unattributed_orders"),
+            col(order::NET)
+                .filter(unattributed)
+                .sum()
+                .alias("unattributed_revenue"),
+        ])
+        .collect()?;
+    let by_reason = orders
+        .clone()
+        .lazy()
+        .filter(col(order::EXCLUDED).is_not_null())
+        .group_by([col(order::EXCLUDED)])
+        .agg([len().alias("orders")])
+        .collect()?;
+    let counts = by_reason
+        .column("orders")?
+        .as_materialized_series()
+        .cast(&DataType::UInt64)?;
+    let excluded_by_reason = by_reason
+        .column(order::EXCLUDED)?
+        .str()?
+        .iter()
+        .zip(counts.u64()?.iter())
+        .map(|(reason, count)| (reason.unwrap_or_default().to_string(), count.unwrap_or(0)))
+        .collect();
+
+    let n = totals.customers as f64;
+    let o = totals.orders as f64;
+    let r = totals.revenue_cents as f64;
+    let share = |name: &str| -> PolarsResult<Option<f64>> {
+        Ok(ratio(scalar_i64(&figures, name)? as f64, r))
+    };
+    let first_date = scalar_date(&figures, "first_date")?;
+    let last_date = scalar_date(&figures, "last_date")?;
+    let aov_cents = ratio(r, o);
+    let clv = match (aov_cents, first_date, last_date) {
+        (Some(aov), Some(first), Some(last)) => {
+            let span_years = ((last - first).num_days() + 1) as f64 / 365.25;
+            let annual_frequency = (o / n) / span_years;
+            Some(round_cents(aov * annual_frequency * lifespan_years))
+        }
+        _ => None,
+    };
+    let repeat_customers = scalar_u64(&figures, "repeat_customers")?;
+    Ok(Summary {
+        customers: totals.customers,
+        orders: totals.orders,
+        revenue: major(totals.revenue_cents),
+        aov: aov_cents.map(round_cents),
+        purchase_frequency: ratio(o, n),
+        repeat_customers,
+        repeat_rate: ratio(repeat_customers as f64, n),
+        repeat_revenue_share: share("repeat_revenue")?,
+        top_10_share: share("top_10_revenue")?,
+        top_20_share: share("top_20_revenue")?,
+        aov_low_customers: scalar_u64(&figures, "aov_low_customers")?,
+        aov_mid_customers: scalar_u64(&figures, "aov_mid_customers")?,
+        aov_high_customers: scalar_u64(&figures, "aov_high_customers")?,
+        aov_low_revenue_share: share("aov_low_revenue")?,
+        aov_mid_revenue_share: share("aov_mid_revenue")?,
+        aov_high_revenue_share: share("aov_high_revenue")?,
+        clv,
+        unattributed_orders: scalar_u64(&left_out, "unattributed_orders")?,
+        unattributed_revenue: major(scalar_i64(&left_out, "unattributed_revenue")?),
+        excluded_orders: scalar_u64(&left_out, "excluded_orders")?,
+        excluded_by_reason,
+        first_order_date: first_date,
+        last_order_date: last_date,
+    })
+}

@@ -1,0 +1,276 @@
+//! The normalized orders table: one row per order, whatever store exported it.
+//!
+//! Every `ingest` module turns its export into [`Order`]s and pushes them into
+//! an [`OrdersBuilder`]; everything downstream (customers, figures, segments)
+//! reads only the columns named here and never sees a platform's column names.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// Column names of the orders table, with their polars types.
+pub mod col {
+    /// String. The platform's order id (Shopify `Name`, BigCommerce `Order ID`, …).
+    pub const ORDER_ID: &str = "order_id";
+    /// String or null. Whom the order belongs to: its e-mail, else `id:<customer id>`;
+    /// null when it has neither (an unattributed order).
+    pub const CUSTOMER: &str = "customer";
+    /// String or null. Trimmed, lower-cased e-mail.
+    pub const EMAIL: &str = "email";
+    /// String or null. The platform's customer id, when it has one.
+    pub const CUSTOMER_ID: &str = "customer_id";
+    /// Date. The local calendar date of the order as the export writes it.
+    pub const DATE: &str = "date";
+    /// Int64. Sum of the order's line-item quantities.
+    pub const QUANTITY: &str = "quantity";
+    /// Int64, cents. The order total as exported.
+    pub const TOTAL: &str = "total_cents";
+    /// Int64, cents. Refunded amount, 0 when none.
+    pub const REFUNDED: &str = "refunded_cents";
+    /// Int64, cents. max(0, total − refunded): the order's revenue everywhere.
+    pub const NET: &str = "net_cents";
+    /// String or null. Billing company, with placeholder words removed.
+    pub const COMPANY: &str = "company";
+    /// String or null.
+    pub const NAME: &str = "name";
+    /// String or null.
+    pub const PHONE: &str = "phone";
+    /// Boolean or null (null when the export does not say).
+    pub const ACCEPTS_MARKETING: &str = "accepts_marketing";
+    /// String or null. ISO currency code.
+    pub const CURRENCY: &str = "currency";
+    /// String or null. Why the order is not a purchase (see [`super::Exclusion`]);
+    /// null for a valid order.
+    pub const EXCLUDED: &str = "excluded";
+}
+
+/// Why an order is not counted as a purchase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Exclusion {
+    Cancelled,
+    Voided,
+    Refunded,
+    Expired,
+    Declined,
+    Incomplete,
+    Failed,
+    Unpaid,
+    Draft,
+    Test,
+    OtherCurrency,
+}
+
+impl Exclusion {
+    pub const ALL: [Exclusion; 11] = [
+        Exclusion::Cancelled,
+        Exclusion::Voided,
+        Exclusion::Refunded,
+        Exclusion::Expired,
+        Exclusion::Declined,
+        Exclusion::Incomplete,
+        Exclusion::Failed,
+        Exclusion::Unpaid,
+        Exclusion::Draft,
+        Exclusion::Test,
+        Exclusion::OtherCurrency,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exclusion::Cancelled => "cancelled",
+            Exclusion::Voided => "voided",
+            Exclusion::Refunded => "refunded",
+            Exclusion::Expired => "expired",
+            Exclusion::Declined => "declined",
+            Exclusion::Incomplete => "incomplete",
+            Exclusion::Failed => "failed",
+            Exclusion::Unpaid => "unpaid",
+            Exclusion::Draft => "draft",
+            Exclusion::Test => "test",
+            Exclusion::OtherCurrency => "other_currency",
+        }
+    }
+}
+
+/// One order as an ingest module reads it, before it joins the table.
+#[derive(Clone, Debug, Default)]
+pub struct Order {
+    pub id: String,
+    pub email: Option<String>,
+    pub customer_id: Option<String>,
+    pub date: NaiveDate,
+    pub quantity: i64,
+    pub total_cents: i64,
+    pub refunded_cents: i64,
+    pub company: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub accepts_marketing: Option<bool>,
+    pub currency: Option<String>,
+    pub excluded: Option<Exclusion>,
+}
+
+/// Trimmed, lower-cased e-mail; `None` when empty.
+pub fn normalize_email(raw: &str) -> Option<String> {
+    let email = raw.trim();
+    (!email.is_empty()).then(|| email.to_lowercase())
+}
+
+/// Words people type into a company field when they have no company.
+pub const NON_COMPANY_WORDS: [&str; 10] = [
+    "-", ".", "n/a", "na", "none", "null", "self", "home", "private", "personal",
+];
+
+/// Trimmed company; `None` when empty or one of [`NON_COMPANY_WORDS`].
+pub fn normalize_company(raw: &str, extra_non_company: &[String]) -> Option<String> {
+    let company = raw.trim();
+    let placeholder = NON_COMPANY_WORDS
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(company))
+        || extra_non_company
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(company));
+    (!company.is_empty() && !placeholder).then(|| company.to_string())
+}
+
+/// Trimmed text; `None` when empty.
+pub fn non_empty(raw: &str) -> Option<String> {
+    let text = raw.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// Collects orders column by column, and drops an order whose id was already
+/// pushed (the same order in two overlapping monthly exports counts once).
+#[derive(Default)]
+pub struct OrdersBuilder {
+    index_of: HashMap<String, usize>,
+    order_id: Vec<String>,
+    customer: Vec<Option<String>>,
+    email: Vec<Option<String>>,
+    customer_id: Vec<Option<String>>,
+    date: Vec<i32>,
+    quantity: Vec<i64>,
+    total: Vec<i64>,
+    refunded: Vec<i64>,
+    company: Vec<Option<String>>,
+    name: Vec<Option<String>>,
+    phone: Vec<Option<String>>,
+    accepts_marketing: Vec<Option<bool>>,
+    currency: Vec<Option<String>>,
+    excluded: Vec<Option<&'static str>>,
+}
+
+/// Days from 1970-01-01, polars' physical representation of a Date.
+pub fn epoch_days(date: NaiveDate) -> i32 {
+    (date - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
+}
+
+impl OrdersBuilder {
+    pub fn len(&self) -> usize {
+        self.order_id.len()
+    }
+
+    /// Adds the order and returns its row, or `None` when an order with the
+    /// same id is already in the table (it is then left out).
+    pub fn push(&mut self, order: Order) -> Option<usize> {
+        if self.index_of.contains_key(&order.id) {
+            return None;
+        }
+        let row = self.order_id.len();
+        self.index_of.insert(order.id.clone(), row);
+        let customer = match (&order.email, &order.customer_id) {
+            (Some(email), _) => Some(email.clone()),
+            (None, Some(id)) => Some(format!("id:{id}")),
+            (None, None) => None,
+        };
+        self.order_id.push(order.id);
+        self.customer.push(customer);
+        self.email.push(order.email);
+        self.customer_id.push(order.customer_id);
+        self.date.push(epoch_days(order.date));
+        self.quantity.push(order.quantity);
+        self.total.push(order.total_cents);
+        self.refunded.push(order.refunded_cents);
+        self.company.push(order.company);
+        self.name.push(order.name);
+        self.phone.push(order.phone);
+        self.accepts_marketing.push(order.accepts_marketing);
+        self.currency.push(order.currency);
+        self.excluded.push(order.excluded.map(Exclusion::as_str));
+        Some(row)
+    }
+
+    /// Adds line-item quantity to an order already pushed (Shopify's later rows).
+    pub fn add_quantity(&mut self, row: usize, quantity: i64) {
+        self.quantity[row] += quantity;
+    }
+
+    pub fn finish(self) -> PolarsResult<DataFrame> {
+        let net: Vec<i64> = self
+            .total
+            .iter()
+            .zip(&self.refunded)
+            .map(|(total, refunded)| (total - refunded).max(0))
+            .collect();
+        let height = self.order_id.len();
+        DataFrame::new(
+            height,
+            vec![
+                Column::new(col::ORDER_ID.into(), self.order_id),
+                Column::new(col::CUSTOMER.into(), self.customer),
+                Column::new(col::EMAIL.into(), self.email),
+                Column::new(col::CUSTOMER_ID.into(), self.customer_id),
+                Column::new(col::DATE.into(), self.date).cast(&DataType::Date)?,
+                Column::new(col::QUANTITY.into(), self.quantity),
+                Column::new(col::TOTAL.into(), self.total),
+                Column::new(col::REFUNDED.into(), self.refunded),
+                Column::new(col::NET.into(), net),
+                Column::new(col::COMPANY.into(), self.company),
+                Column::new(col::NAME.into(), self.name),
+                Column::new(col::PHONE.into(), self.phone),
+                Column::new(col::ACCEPTS_MARKETING.into(), self.accepts_marketing),
+                Column::new(col::CURRENCY.into(), self.currency),
+                Column::new(col::EXCLUDED.into(), self.excluded),
+            ],
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn company_placeholders_are_empty() {
+        assert_eq!(normalize_company("  N/A ", &[]), None);
+        assert_eq!(normalize_company("Self", &[]), None);
+        assert_eq!(normalize_company("-", &[]), None);
+        assert_eq!(
+            normalize_company(" Linen Co ", &[]),
+            Some("Linen Co".to_string())
+        );
+        assert_eq!(normalize_company("test", &["TEST".to_string()]), None);
+    }
+
+    #[test]
+    fn email_is_trimmed_and_lowercased() {
+        assert_eq!(
+            normalize_email("  Ann@Example.COM "),
+            Some("ann@example.com".into())
+        );
+        assert_eq!(normalize_email("   "), None);
+    }
+
+    #[test]
+    fn same_order_id_counts_once() {
+        let mut orders = OrdersBuilder::default();
+        let order = Order {
+            id: "#1001".into(),
+            date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
+            ..Order::default()
+        };
+        assert_eq!(orders.push(order.clone()), Some(0));
+        assert_eq!(orders.push(order), None);
+        assert_eq!(orders.finish().unwrap().height(), 1);
+    }
+}
