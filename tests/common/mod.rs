@@ -1,0 +1,80 @@
+//! Runs the real `goldpan` binary on files under `fixtures/`.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `goldpan` with a pinned time zone, so nothing depends on the machine.
+pub fn goldpan() -> Command {
+    let mut cmd = Command::cargo_bin("goldpan").unwrap();
+    cmd.env("TZ", "UTC");
+    cmd
+}
+
+/// `goldpan summary FILE --as-of AS_OF --json [extra…]`, parsed.
+pub fn summary_json(file: &str, as_of: &str, extra: &[&str]) -> serde_json::Value {
+    let output = goldpan()
+        .args(["summary", &fixture(file), "--as-of", as_of, "--json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "goldpan failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Rows of a CSV file as maps from header to cell.
+pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The `email` column of a segment file, in file order.
+pub fn emails(dir: &Path, segment: &str) -> Vec<String> {
+    read_csv(&dir.join(format!("{segment}.csv")))
+        .into_iter()
+        .map(|row| row["email"].clone())
+        .collect()
+}
+
+/// Runs `goldpan segments FILE --as-of AS_OF --out <temp dir> [extra…]`.
+pub fn segments(file: &str, as_of: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lists");
+    goldpan()
+        .args(["segments", &fixture(file), "--as-of", as_of, "--out"])
+        .arg(&out)
+        .args(extra)
+        .assert()
+        .success();
+    (dir, out)
+}
+
+/// Asserts a float is within a millionth of what is expected.
+pub fn assert_close(value: &serde_json::Value, expected: f64) {
+    let got = value.as_f64().unwrap_or_else(|| panic!("not a number: {value}"));
+    assert!((got - expected).abs() < 1e-9, "got {got}, expected {expected}");
+}
