@@ -1,0 +1,381 @@
+//! `goldpan segments`: exact membership at every boundary, file contract,
+//! spreadsheet safety, atomic writes.
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+
+const ALL: [&str; 9] = [
+    "bulk_b2b",
+    "repeat",
+    "one_time",
+    "lapsed_60",
+    "lapsed_90",
+    "top_20",
+    "aov_low",
+    "aov_mid",
+    "aov_high",
+];
+
+#[test]
+fn bulk_boundaries_36_items_72_in_all_and_company() {
+    let (_dir, out) = segments("boundaries_bulk.csv", "2025-06-30", &[]);
+    let rows = read_csv(&out.join("bulk_b2b.csv"));
+    let found: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["email"].as_str(), r["reasons"].as_str()))
+        .collect();
+    // q36: one order of 30+6 line items; t72: 24+24+24; acme: a company.
+    // Out: q35 (35 items), t71 (71 in all), "n/a" and "HOME" companies,
+    // and the hotelgroup.com work e-mail (informative only by default).
+    assert_eq!(
+        found,
+        [
+            ("t72@gmail.com", "total_qty"),
+            ("q36@gmail.com", "order_qty"),
+            ("acme@gmail.com", "company"),
+        ]
+    );
+    let (_dir, out) = segments(
+        "boundaries_bulk.csv",
+        "2025-06-30",
+        &[
+            "--bulk-order-qty",
+            "35",
+            "--bulk-total-qty",
+            "71",
+            "--work-email-is-b2b",
+        ],
+    );
+    assert_eq!(
+        emails(&out, "bulk_b2b"),
+        [
+            "t72@gmail.com",
+            "t71@gmail.com",
+            "q36@gmail.com",
+            "q35@gmail.com",
+            "acme@gmail.com",
+            "buyer@hotelgroup.com",
+        ]
+    );
+    let hotel = read_csv(&out.join("bulk_b2b.csv"))
+        .into_iter()
+        .find(|r| r["email"] == "buyer@hotelgroup.com")
+        .unwrap();
+    assert_eq!(hotel["reasons"], "work_email");
+}
+
+#[test]
+fn lapsed_boundaries_59_60_89_90_days() {
+    let (_dir, out) = segments("boundaries_lapsed.csv", "2025-06-30", &[]);
+    // d59 bought 200 days ago too, but only the last order counts.
+    assert_eq!(emails(&out, "lapsed_60"), ["d60@x.com", "d89@x.com"]);
+    assert_eq!(emails(&out, "lapsed_90"), ["d90@x.com"]);
+    let rows = read_csv(&out.join("lapsed_60.csv"));
+    assert_eq!(rows[0]["days_since_last_order"], "60");
+    assert_eq!(rows[1]["days_since_last_order"], "89");
+
+    let (_dir, out) = segments(
+        "boundaries_lapsed.csv",
+        "2025-06-30",
+        &["--lapsed-days", "30,60,90"],
+    );
+    assert_eq!(emails(&out, "lapsed_30"), ["d59@x.com", "d30@x.com"]);
+    assert_eq!(emails(&out, "lapsed_60"), ["d60@x.com", "d89@x.com"]);
+    assert_eq!(emails(&out, "lapsed_90"), ["d90@x.com"]);
+}
+
+/// Ten one-order customers, store AOV exactly 100.00: top1 200.01, a-tie and
+/// b-tie 200.00, half 50.00, under 49.99, m1..m5 60.00.
+#[test]
+fn top_20_ties_are_cut_by_email() {
+    let (_dir, out) = segments("boundaries_top_aov.csv", "2025-06-30", &[]);
+    // ceil(20% of 10) = 2: the tie at 200.00 is broken by e-mail.
+    assert_eq!(emails(&out, "top_20"), ["top1@t.com", "a-tie@t.com"]);
+    let (_dir, out) = segments(
+        "boundaries_top_aov.csv",
+        "2025-06-30",
+        &["--top-percent", "30"],
+    );
+    assert_eq!(
+        emails(&out, "top_30"),
+        ["top1@t.com", "a-tie@t.com", "b-tie@t.com"]
+    );
+}
+
+#[test]
+fn aov_exactly_half_and_double_the_store_are_mid() {
+    let (_dir, out) = segments("boundaries_top_aov.csv", "2025-06-30", &[]);
+    assert_eq!(emails(&out, "aov_low"), ["under@t.com"]);
+    assert_eq!(emails(&out, "aov_high"), ["top1@t.com"]);
+    assert_eq!(
+        emails(&out, "aov_mid"),
+        [
+            "a-tie@t.com",
+            "b-tie@t.com",
+            "m1@t.com",
+            "m2@t.com",
+            "m3@t.com",
+            "m4@t.com",
+            "m5@t.com",
+            "half@t.com",
+        ]
+    );
+    let (_dir, out) = segments(
+        "boundaries_top_aov.csv",
+        "2025-06-30",
+        &["--aov-bands", "0.6,1.5"],
+    );
+    assert_eq!(emails(&out, "aov_low"), ["half@t.com", "under@t.com"]);
+    assert_eq!(
+        emails(&out, "aov_high"),
+        ["top1@t.com", "a-tie@t.com", "b-tie@t.com"]
+    );
+}
+
+#[test]
+fn repeat_and_one_time_on_the_trap_export() {
+    let (_dir, out) = segments("shopify_traps.csv", "2025-03-01", &[]);
+    assert_eq!(emails(&out, "repeat"), ["ann@shop.com", "erin@x.org"]);
+    assert_eq!(emails(&out, "one_time"), ["frank@biz.io", "bob@home.net"]);
+    assert_eq!(emails(&out, "lapsed_90"), ["erin@x.org"]);
+    assert!(emails(&out, "lapsed_60").is_empty());
+}
+
+/// The column contract of SEGMENTS.md section 4, on the trap export.
+#[test]
+fn list_columns_money_dates_and_latest_details() {
+    let (_dir, out) = segments("shopify_traps.csv", "2025-03-01", &[]);
+    let text = std::fs::read_to_string(out.join("repeat.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "email,customer_id,name,company,phone,accepts_marketing,orders,revenue,aov,\
+         first_order,last_order,days_since_last_order,total_quantity,max_order_quantity"
+    );
+    // Ann: latest non-empty name is from her 2025-02-28 order; "n/a" is no
+    // company; her phone's leading ' (spreadsheet-safe export) is stripped,
+    // and the "+1 555 0100" it leaves is escaped for spreadsheets again.
+    // Her order on 2025-02-28 23:30 -0500 is 2025-02-28 local (1 day ago).
+    // Erin: 1 item on #1002 and two line items of 1 on #1001 = 3.
+    assert_eq!(
+        lines.next().unwrap(),
+        "ann@shop.com,,Ann Archer,,'+1 555 0100,no,2,140.00,70.00,2024-12-01,2025-02-28,1,37,36"
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        "erin@x.org,,Erin E.,,,no,2,60.00,30.00,2024-06-01,2024-11-01,120,3,2"
+    );
+    assert_eq!(lines.next(), None);
+}
+
+#[test]
+fn identical_runs_give_identical_files() {
+    let (_a, first) = segments(
+        "shopify_orders_2024_looker101_ANONYMIZED.csv",
+        "2026-01-01",
+        &[],
+    );
+    let (_b, second) = segments(
+        "shopify_orders_2024_looker101_ANONYMIZED.csv",
+        "2026-01-01",
+        &[],
+    );
+    for name in ALL {
+        let file = format!("{name}.csv");
+        assert_eq!(
+            std::fs::read(first.join(&file)).unwrap(),
+            std::fs::read(second.join(&file)).unwrap(),
+            "{file}"
+        );
+    }
+}
+
+/// Segment sizes on the real samples, checked against benches/reference.py.
+#[test]
+fn real_samples_give_the_reference_lists() {
+    let cases = [
+        (
+            "shopify_orders_2025_devstore_forezia.csv",
+            [2, 3, 0, 0, 3, 1, 1, 1, 1],
+        ),
+        (
+            "shopify_orders_2025_devstore_ramkumar_ANONYMIZED.csv",
+            [1, 1, 1, 0, 0, 1, 0, 2, 0],
+        ),
+        (
+            "shopify_orders_2024_looker101_ANONYMIZED.csv",
+            [1, 3, 34, 0, 37, 8, 7, 27, 3],
+        ),
+    ];
+    for (file, sizes) in cases {
+        let (_dir, out) = segments(file, "2026-01-01", &[]);
+        for (name, size) in ALL.iter().zip(sizes) {
+            assert_eq!(emails(&out, name).len(), size, "{file} {name}");
+        }
+    }
+    let (_dir, out) = segments(
+        "shopify_orders_2025_devstore_forezia.csv",
+        "2026-01-01",
+        &[],
+    );
+    assert_eq!(
+        emails(&out, "bulk_b2b"),
+        ["karine.ruby@example.com", "russel.winfield@example.com"]
+    );
+    let (_dir, out) = segments(
+        "shopify_orders_2024_looker101_ANONYMIZED.csv",
+        "2026-01-01",
+        &[],
+    );
+    let top = emails(&out, "top_20");
+    assert_eq!(top.len(), 8); // ceil(20% of 37)
+    // One cent apart: customer017 1074.58 ranks before customer009 1074.57.
+    let rows = read_csv(&out.join("top_20.csv"));
+    let pos = |e: &str| rows.iter().position(|r| r["email"] == e).unwrap();
+    assert!(pos("customer017@example.com") < pos("customer009@example.com"));
+}
+
+#[test]
+fn formula_cells_are_escaped_unless_asked_not_to() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("formula.csv");
+    let mut file = std::fs::File::create(&export).unwrap();
+    write!(
+        file,
+        "Name,Email,Financial Status,Total,Created at,Lineitem quantity,Billing Name,Billing Company\n\
+         #1,a@x.com,paid,10.00,2025-06-01 10:00:00 +0000,1,=HYPERLINK(\"http://x\"),@acme\n"
+    )
+    .unwrap();
+    let out = dir.path().join("lists");
+    goldpan()
+        .args([
+            "segments",
+            "--as-of",
+            "2025-06-30",
+            "--only",
+            "one_time",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&export)
+        .assert()
+        .success();
+    let row = &read_csv(&out.join("one_time.csv"))[0];
+    assert_eq!(row["name"], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(row["company"], "'@acme");
+    assert_eq!(row["revenue"], "10.00");
+    goldpan()
+        .args([
+            "segments",
+            "--as-of",
+            "2025-06-30",
+            "--only",
+            "one_time",
+            "--no-formula-escape",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&export)
+        .assert()
+        .success();
+    let row = &read_csv(&out.join("one_time.csv"))[0];
+    assert_eq!(row["name"], "=HYPERLINK(\"http://x\")");
+}
+
+#[test]
+fn only_and_stdout() {
+    let output = goldpan()
+        .args([
+            "segments",
+            &fixture("boundaries_lapsed.csv"),
+            "--as-of",
+            "2025-06-30",
+        ])
+        .args(["--only", "lapsed_90", "--out", "-"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    assert!(text.lines().nth(1).unwrap().starts_with("d90@x.com,"));
+
+    goldpan()
+        .args(["segments", &fixture("boundaries_lapsed.csv"), "--out", "-"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--only"));
+    goldpan()
+        .args([
+            "segments",
+            &fixture("boundaries_lapsed.csv"),
+            "--only",
+            "lapsed_7",
+            "--out",
+            "x",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no segment named \"lapsed_7\""));
+}
+
+#[test]
+fn out_dir_is_created_and_other_files_are_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("weekly").join("lists");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "keep me").unwrap();
+    std::fs::write(out.join("repeat.csv"), "last week's list").unwrap();
+    goldpan()
+        .args([
+            "segments",
+            &fixture("shopify_traps.csv"),
+            "--as-of",
+            "2025-03-01",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "repeat: 2 customers (50.0% of customers, 47.6% of revenue)",
+        ));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = ALL.iter().map(|n| format!("{n}.csv")).collect();
+    expected.push("notes.txt".into());
+    expected.sort();
+    assert_eq!(names, expected, "no temporary file may be left behind");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+}
+
+#[test]
+fn closed_pipe_exits_quietly() {
+    // `goldpan … --out - | head -1`: the reader stops early; not an error.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("goldpan"))
+        .args([
+            "segments",
+            &fixture("shopify_orders_2024_looker101_ANONYMIZED.csv"),
+        ])
+        .args(["--as-of", "2026-01-01", "--only", "lapsed_90", "--out", "-"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("Broken pipe"));
+}

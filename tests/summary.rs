@@ -1,0 +1,308 @@
+//! `goldpan summary` on real samples and hand-made exports.
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+
+/// Figures of the three real Shopify samples, as of 2026-01-01. Computed
+/// independently by benches/reference.py (DuckDB SQL) and again with a
+/// Python-stdlib script using exact fractions; both agree to the last digit.
+#[test]
+fn real_shopify_samples_match_the_independent_reference() {
+    let cases: [(&str, [f64; 20]); 3] = [
+        (
+            "shopify_orders_2025_devstore_forezia.csv",
+            [
+                3.0,
+                9.0,
+                3337.59,
+                370.84,
+                3.0,
+                3.0,
+                1.0,
+                1.0,
+                0.528267402526973,
+                0.528267402526973,
+                1.0,
+                1.0,
+                1.0,
+                0.11671595372709051,
+                0.35501664374593644,
+                0.528267402526973,
+                203175.79,
+                10.0,
+                10751.45,
+                0.0,
+            ],
+        ),
+        (
+            "shopify_orders_2025_devstore_ramkumar_ANONYMIZED.csv",
+            [
+                2.0,
+                50.0,
+                563438.74,
+                11268.77,
+                25.0,
+                1.0,
+                0.5,
+                0.9684823233844375,
+                0.9684823233844375,
+                0.9684823233844375,
+                0.0,
+                2.0,
+                0.0,
+                0.0,
+                1.0,
+                0.0,
+                308693999.68,
+                1.0,
+                27244.55,
+                0.0,
+            ],
+        ),
+        (
+            "shopify_orders_2024_looker101_ANONYMIZED.csv",
+            [
+                37.0,
+                44.0,
+                11493.22,
+                261.21,
+                1.1891891891891893,
+                3.0,
+                0.08108108108108109,
+                0.4863867567139583,
+                0.5244648584121769,
+                0.6055248224605463,
+                7.0,
+                27.0,
+                3.0,
+                0.06486606886494821,
+                0.44874717442109346,
+                0.4863867567139583,
+                28364.18,
+                0.0,
+                0.0,
+                6.0,
+            ],
+        ),
+    ];
+    let keys = [
+        "customers",
+        "orders",
+        "revenue",
+        "aov",
+        "purchase_frequency",
+        "repeat_customers",
+        "repeat_rate",
+        "repeat_revenue_share",
+        "top_10_share",
+        "top_20_share",
+        "aov_low_customers",
+        "aov_mid_customers",
+        "aov_high_customers",
+        "aov_low_revenue_share",
+        "aov_mid_revenue_share",
+        "aov_high_revenue_share",
+        "clv",
+        "unattributed_orders",
+        "unattributed_revenue",
+        "excluded_orders",
+    ];
+    for (file, expected) in cases {
+        let json = summary_json(file, "2026-01-01", &[]);
+        for (key, value) in keys.iter().zip(expected) {
+            assert_close(&json[key], value);
+        }
+    }
+}
+
+/// fixtures/shopify_traps.csv, worked out by hand (as of 2025-03-01):
+/// valid, attributed orders are frank 200.00; ann 100.00 + 40.00 (her e-mail
+/// written "  Ann@Shop.COM " once); bob 50.00 − 30.00 refunded = 20.00;
+/// erin 60.00 + (15.00 − 20.00 refunded → 0). So N=4, O=6, R=420.00.
+/// Left out: #1007 cancelled, #1006 voided, #1005 refunded, #1004 test
+/// gateway, #1000 expired; #1003 has no e-mail (25.00).
+#[test]
+fn hand_made_export_with_every_trap() {
+    let json = summary_json("shopify_traps.csv", "2025-03-01", &[]);
+    assert_eq!(json["customers"], 4);
+    assert_eq!(json["orders"], 6);
+    assert_close(&json["revenue"], 420.0);
+    assert_close(&json["aov"], 70.0);
+    assert_close(&json["purchase_frequency"], 1.5);
+    assert_eq!(json["repeat_customers"], 2); // ann, erin
+    assert_close(&json["repeat_rate"], 0.5);
+    assert_close(&json["repeat_revenue_share"], 200.0 / 420.0);
+    // ceil(10% of 4) = ceil(20% of 4) = 1 customer: frank, 200.00.
+    assert_close(&json["top_10_share"], 200.0 / 420.0);
+    assert_close(&json["top_20_share"], 200.0 / 420.0);
+    // Store AOV 70: bob 20 and erin 30 are below 35; frank 200 above 140.
+    assert_eq!(json["aov_low_customers"], 2);
+    assert_eq!(json["aov_mid_customers"], 1);
+    assert_eq!(json["aov_high_customers"], 1);
+    assert_close(&json["aov_low_revenue_share"], 80.0 / 420.0);
+    assert_close(&json["aov_mid_revenue_share"], 140.0 / 420.0);
+    assert_close(&json["aov_high_revenue_share"], 200.0 / 420.0);
+    // span 2024-06-01..2025-02-28 = 273 days; 70 × (1.5 / (273/365.25)) × 3.
+    assert_close(&json["clv"], 421.44);
+    assert_eq!(json["unattributed_orders"], 1);
+    assert_close(&json["unattributed_revenue"], 25.0);
+    assert_eq!(json["excluded_orders"], 5);
+    for reason in ["cancelled", "voided", "refunded", "test", "expired"] {
+        assert_eq!(json["excluded_by_reason"][reason], 1, "{reason}");
+    }
+    assert_eq!(json["as_of"], "2025-03-01");
+    assert_eq!(json["input"]["rows_read"], 14);
+    assert_eq!(json["input"]["orders_read"], 12);
+}
+
+#[test]
+fn lifespan_years_scales_clv() {
+    let json = summary_json(
+        "shopify_traps.csv",
+        "2025-03-01",
+        &["--lifespan-years", "1"],
+    );
+    assert_close(&json["clv"], 140.48);
+}
+
+#[test]
+fn piped_summary_is_csv_with_the_as_of_date() {
+    let output = goldpan()
+        .args([
+            "summary",
+            &fixture("shopify_traps.csv"),
+            "--as-of",
+            "2025-03-01",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "figure,value\nas_of,2025-03-01\ncustomers,4\norders,6\nrevenue,420.00\naov,70.00\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn mixed_currencies_stop_unless_one_is_chosen() {
+    goldpan()
+        .args([
+            "summary",
+            &fixture("mixed_currency.csv"),
+            "--as-of",
+            "2025-07-01",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("mixes currencies (EUR, USD)"))
+        .stderr(predicate::str::contains("--currency"));
+    let json = summary_json("mixed_currency.csv", "2025-07-01", &["--currency", "eur"]);
+    assert_eq!(json["orders"], 2);
+    assert_close(&json["revenue"], 30.0);
+    assert_eq!(json["excluded_by_reason"]["other_currency"], 1);
+}
+
+#[test]
+fn bad_cells_name_file_line_and_column() {
+    goldpan()
+        .args(["summary", &fixture("bad_date.csv"), "--as-of", "2025-07-01"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::is_match(
+            r#"^goldpan: .*bad_date.csv:3: column 12 \(Created at\): expected a date such as 2025-05-11 09:55:16 -0400, found "01/06/2025 12:00"\n$"#,
+        ).unwrap());
+    goldpan()
+        .args(["summary", &fixture("bad_amount.csv"), "--as-of", "2025-07-01"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "bad_amount.csv:3: column 11 (Total): expected an amount such as 1659.95, found \"€10,00\"",
+        ));
+}
+
+#[test]
+fn other_exports_are_named_not_misread() {
+    goldpan()
+        .args(["summary", &fixture("abandoned_checkouts.csv")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("abandoned-checkouts export"));
+    goldpan()
+        .args([
+            "summary",
+            &fixture("shopify_customers_2020_synthetic_satwikkansal.csv"),
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("customers export"));
+    goldpan()
+        .args(["summary", &fixture("make_hand_fixtures.py")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not an orders export"));
+}
+
+#[test]
+fn missing_file_and_usage_errors_have_their_exit_codes() {
+    goldpan()
+        .args(["summary", "no/such/export.csv"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "goldpan: cannot open no/such/export.csv",
+        ));
+    goldpan().args(["summary"]).assert().code(2);
+    goldpan()
+        .args([
+            "summary",
+            &fixture("shopify_traps.csv"),
+            "--as-of",
+            "yesterday",
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn gzip_and_stdin_read_the_same_orders() {
+    use std::io::Write;
+    let plain = std::fs::read(fixture("shopify_traps.csv")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let gz_path = dir.path().join("traps.csv.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz_path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(&plain).unwrap();
+    gz.finish().unwrap();
+    let from_gz = goldpan()
+        .args(["summary", "--as-of", "2025-03-01", "--json"])
+        .arg(&gz_path)
+        .output()
+        .unwrap();
+    let from_stdin = goldpan()
+        .args(["summary", "-", "--as-of", "2025-03-01", "--json"])
+        .write_stdin(plain)
+        .output()
+        .unwrap();
+    let gz_json: serde_json::Value = serde_json::from_slice(&from_gz.stdout).unwrap();
+    let stdin_json: serde_json::Value = serde_json::from_slice(&from_stdin.stdout).unwrap();
+    assert_eq!(gz_json["revenue"], 420.0);
+    assert_eq!(gz_json, stdin_json);
+}
+
+#[test]
+fn overlapping_exports_count_each_order_once() {
+    let output = goldpan()
+        .args(["summary", "--as-of", "2025-03-01", "--json"])
+        .args([fixture("shopify_traps.csv"), fixture("shopify_traps.csv")])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["orders"], 6);
+    assert_eq!(json["input"]["duplicate_orders"], 12);
+    assert_eq!(json["input"]["files"], 2);
+}
