@@ -3,9 +3,10 @@
 
 use anyhow::{Context, Result, bail};
 use flate2::read::MultiGzDecoder;
+use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
 use std::fmt;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, IsTerminal, Read};
 
 /// A CSV export opened for reading, with its header.
 pub struct ExportReader {
@@ -42,7 +43,8 @@ fn open_bytes(path: &str) -> Result<Box<dyn Read>> {
     let raw: Box<dyn Read> = if path == "-" {
         Box::new(std::io::stdin())
     } else {
-        Box::new(File::open(path).with_context(|| format!("cannot open {path}"))?)
+        let file = File::open(path).with_context(|| format!("cannot open {path}"))?;
+        with_progress(file, path)
     };
     let mut buffered = BufReader::with_capacity(1 << 20, raw);
     let head = buffered
@@ -61,6 +63,22 @@ fn open_bytes(path: &str) -> Result<Box<dyn Read>> {
         );
     }
     Ok(Box::new(buffered))
+}
+
+/// A progress bar on stderr while a file is read, for people watching a large
+/// export; nothing when stderr is not a terminal (pipes, cron).
+fn with_progress(file: File, path: &str) -> Box<dyn Read> {
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if !std::io::stderr().is_terminal() || size < 50_000_000 {
+        return Box::new(file);
+    }
+    let style = ProgressStyle::with_template("{msg} {wide_bar} {bytes}/{total_bytes} {eta}")
+        .expect("a valid template");
+    let bar = ProgressBar::new(size)
+        .with_style(style)
+        .with_message(format!("reading {path}"))
+        .with_finish(ProgressFinish::AndClear);
+    Box::new(bar.wrap_read(file))
 }
 
 impl ExportReader {
