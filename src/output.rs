@@ -8,21 +8,23 @@ use std::io::Write;
 use std::path::Path;
 
 /// Columns of every segment file, in order (SEGMENTS.md section 4).
+/// `revenue` and `aov` are formatted from cents; every other column is the
+/// customers-table column of the same name.
 pub const LIST_COLUMNS: [&str; 14] = [
-    "email",
-    "customer_id",
-    "name",
-    "company",
-    "phone",
-    "accepts_marketing",
-    "orders",
+    col::EMAIL,
+    col::CUSTOMER_ID,
+    col::NAME,
+    col::COMPANY,
+    col::PHONE,
+    col::ACCEPTS_MARKETING,
+    col::ORDERS,
     "revenue",
     "aov",
-    "first_order",
-    "last_order",
-    "days_since_last_order",
-    "total_quantity",
-    "max_order_quantity",
+    col::FIRST_ORDER,
+    col::LAST_ORDER,
+    col::DAYS_SINCE_LAST_ORDER,
+    col::TOTAL_QUANTITY,
+    col::MAX_ORDER_QUANTITY,
 ];
 
 /// Cents as a decimal amount with two places: 123456 → `1234.56`.
@@ -60,11 +62,6 @@ pub fn table(header: &[&str]) -> comfy_table::Table {
     table
 }
 
-/// Control characters make a terminal misbehave; show customer text without them.
-pub fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).collect()
-}
-
 fn text(value: AnyValue) -> String {
     match value {
         AnyValue::Null => String::new(),
@@ -96,7 +93,6 @@ pub fn write_customers(
         .column(col::ORDERS)?
         .cast(&polars::prelude::DataType::Int64)?;
     let orders = orders.i64()?;
-    // Every other list column is the customers-table column of the same name.
     let same_name: Vec<Option<polars::prelude::Series>> = header
         .iter()
         .map(|&name| match name {

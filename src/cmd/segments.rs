@@ -11,7 +11,9 @@ use polars::prelude::{ChunkAgg, IntoLazy};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-/// Write one CSV per customer segment into a folder:
+/// Write one customer-list CSV per segment into a folder
+///
+/// The segments:
 ///
 ///   bulk_b2b     an order of 36+ items, 72+ items in all, or a billing company
 ///   repeat       2 or more orders
