@@ -96,6 +96,12 @@ pub fn run(args: &Args) -> Result<()> {
         report.push((segment, members.height() as u64, revenue));
     }
 
+    if store.report.rows_rejected > 0 {
+        eprintln!(
+            "goldpan: {} malformed row(s) skipped (--skip-bad-rows); --rejects FILE lists them",
+            store.report.rows_rejected
+        );
+    }
     let share = |part: f64, whole: f64| {
         if whole == 0.0 {
             "-".to_string()
