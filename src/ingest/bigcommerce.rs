@@ -216,7 +216,7 @@ fn read_row(
     let date_text = reader.cell(c.date)?;
     let date = dates
         .parse(date_text)
-        .map_err(|expected| reader.bad(c.date, &expected, date_text.as_bytes()))?;
+        .map_err(|(problem, fatal)| reader.problem(c.date, problem, fatal))?;
     let quantity = match (c.details, c.total_quantity) {
         (Some(index), _) => {
             let text = reader.cell(index)?;

@@ -130,8 +130,10 @@ impl SlashDates {
         self.chosen.unwrap_or(DateOrder::Dmy)
     }
 
-    /// Parses `17/06/2021` (or an ISO date); on failure, what was expected.
-    pub fn parse(&mut self, text: &str) -> Result<NaiveDate, String> {
+    /// Parses `17/06/2021` (or an ISO date). On failure, the problem, and
+    /// whether it concerns the whole file (the date only makes sense in the
+    /// other order, so every ambiguous date of the file may be misread).
+    pub fn parse(&mut self, text: &str) -> Result<NaiveDate, (String, bool)> {
         let text = text.trim();
         let order = self.order();
         let (first, other) = match order {
@@ -155,12 +157,22 @@ impl SlashDates {
                 DateOrder::Dmy => "dmy",
                 DateOrder::Mdy => "mdy",
             };
-            return Err(format!(
-                "a {first} date, but this one only makes sense as {other}: \
-                 if the file writes dates {other}, use --date-order {flag}"
+            return Err((
+                format!(
+                    "\"{}\" is not a {first} date, but it is one as {other}: if the file \
+                     writes dates {other}, use --date-order {flag}",
+                    text.escape_debug()
+                ),
+                true,
             ));
         }
-        Err(format!("a {first} date such as 17/06/2021"))
+        Err((
+            format!(
+                "expected a {first} date such as 17/06/2021, found \"{}\"",
+                text.escape_debug()
+            ),
+            false,
+        ))
     }
 
     /// The note to print once the file is read: when no date in it showed
@@ -288,14 +300,15 @@ mod tests {
     #[test]
     fn a_date_impossible_as_day_month_suggests_mdy() {
         let mut dates = SlashDates::new(None);
-        let problem = dates.parse("06/17/2021").unwrap_err();
+        let (problem, whole_file) = dates.parse("06/17/2021").unwrap_err();
         assert!(problem.contains("--date-order mdy"), "{problem}");
+        assert!(whole_file);
         let mut mdy = SlashDates::new(Some(DateOrder::Mdy));
         assert_eq!(
             mdy.parse("06/17/2021"),
             Ok(NaiveDate::from_ymd_opt(2021, 6, 17).unwrap())
         );
-        assert!(dates.parse("June 17").is_err());
+        assert_eq!(dates.parse("June 17").unwrap_err().1, false);
     }
 
     #[test]

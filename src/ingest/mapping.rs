@@ -225,7 +225,7 @@ fn read_row(
     let date_text = reader.cell(date_index)?;
     let date = dates
         .parse(date_text)
-        .map_err(|expected| reader.bad(date_index, &expected, date_text.as_bytes()))?;
+        .map_err(|(problem, fatal)| reader.problem(date_index, problem, fatal))?;
     let cell = |key: &str| reader.optional_cell(c.get(key));
     let refunded_cents = match cell("refunded")?.trim() {
         "" => 0,

@@ -96,7 +96,7 @@ impl Sink<'_> {
             return Err(err.into());
         }
         if !self.options.skip_bad_rows {
-            bail!("{err}\n(to skip such rows, count them and go on, use --skip-bad-rows)");
+            bail!("{err} (to skip such rows, count them and go on, use --skip-bad-rows)");
         }
         self.rejected.push(Rejected {
             file: err.file.clone(),

@@ -234,6 +234,17 @@ impl ExportReader {
         }
     }
 
+    /// An error about the current row's cell, in the caller's words.
+    pub fn problem(&self, index: usize, problem: String, fatal: bool) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            line: self.line(),
+            column: Some((index + 1, self.headers[index].clone())),
+            problem,
+            fatal,
+        }
+    }
+
     /// The file was rewritten by Excel: say what Excel did and what to do.
     pub fn excel(&self, index: usize, found: &str, what_excel_did: &str) -> RowError {
         RowError {
