@@ -13,7 +13,8 @@ use std::path::PathBuf;
 
 /// Write one CSV per customer segment into a folder:
 ///
-///   bulk_b2b     an order of 36+ items, 72+ items in all, or a billing company
+///   bulk_b2b     an order of 36+ items, 72+ items in all, a billing company, or
+///                tax exempt / tagged wholesale in a Shopify customers export given too
 ///   repeat       2 or more orders
 ///   one_time     exactly 1 order (the win-back list)
 ///   lapsed_60    last order 60 to 89 days before --as-of
