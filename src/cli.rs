@@ -1,16 +1,21 @@
 //! Command-line flags shared by several subcommands.
 
 use crate::ingest::fields::DateOrder;
+use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestOptions};
 use crate::segments::Rules;
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
+use std::path::PathBuf;
 
 /// Which exports to read and how: flattened into every command that reads orders.
 #[derive(clap::Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Order export files (CSV, or CSV.gz). `-` reads standard input. An order
-    /// found in several files (overlapping monthly exports) counts once.
+    /// Order export files (CSV, or CSV.gz) of Shopify, BigCommerce or
+    /// WooCommerce, recognized by their header. `-` reads standard input. An
+    /// order found in several files (overlapping monthly exports) counts once.
+    /// A Shopify customers export given too adds B2B hints (tax exempt,
+    /// wholesale tags, company) to the customers who ordered.
     #[arg(required = true, value_name = "EXPORT")]
     pub exports: Vec<String>,
 
@@ -31,16 +36,41 @@ pub struct InputArgs {
     /// Order of day and month in dates such as 02/07/2021 (BigCommerce) [default: dmy]
     #[arg(long, value_enum)]
     pub date_order: Option<DateOrder>,
+
+    /// Read exports of any other system by naming their columns, e.g.
+    /// --map "order=Order No,date=Ordered,total=Amount,email=Buyer E-mail,quantity=Qty".
+    /// Keys: order, date, total (required), email, customer_id, quantity,
+    /// refunded, status, company, name, phone, currency
+    #[arg(long, value_name = "KEY=COLUMN,…", conflicts_with = "format")]
+    pub map: Vec<String>,
+
+    /// Skip malformed rows (wrong number of fields, unreadable date, amount or
+    /// quantity) instead of stopping at the first; they are counted in the
+    /// summary and listed by --rejects
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+
+    /// Write the rows --skip-bad-rows skipped to this CSV file
+    /// (columns file, line, reason, raw)
+    #[arg(long, value_name = "FILE", requires = "skip_bad_rows")]
+    pub rejects: Option<PathBuf>,
 }
 
 impl InputArgs {
-    pub fn ingest_options(&self) -> IngestOptions {
-        IngestOptions {
+    pub fn ingest_options(&self) -> Result<IngestOptions> {
+        let mapping = if self.map.is_empty() {
+            None
+        } else {
+            Some(Mapping::parse(&self.map)?)
+        };
+        Ok(IngestOptions {
             format: self.format,
+            mapping,
             date_order: self.date_order,
             currency: self.currency.clone(),
             extra_non_company_words: Vec::new(),
-        }
+            skip_bad_rows: self.skip_bad_rows,
+        })
     }
 
     pub fn as_of(&self) -> NaiveDate {

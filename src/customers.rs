@@ -3,6 +3,7 @@
 //! Both `summary` and `segments` start from this one table, so a figure and
 //! the list behind it can never disagree.
 
+use crate::ingest::hint_col as hint;
 use crate::model::col as order;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -29,6 +30,10 @@ pub mod col {
     pub const MAX_ORDER_QUANTITY: &str = "max_order_quantity";
     /// UInt32: 0 for the customer with the most revenue; ties by `customer`.
     pub const RANK: &str = "rank";
+    /// Boolean: a customers export says the customer is tax exempt.
+    pub const TAX_EXEMPT: &str = crate::ingest::hint_col::TAX_EXEMPT;
+    /// Boolean: a customers export tags the customer wholesale, b2b or trade.
+    pub const WHOLESALE_TAG: &str = crate::ingest::hint_col::WHOLESALE_TAG;
 }
 
 /// Valid orders that belong to a customer: the orders every customer figure uses.
@@ -41,13 +46,15 @@ pub fn attributed_valid_orders(orders: LazyFrame) -> LazyFrame {
 }
 
 /// One row per customer, sorted by revenue descending then `customer`
-/// ascending, with that position in `rank`.
-pub fn customers(orders: LazyFrame, as_of: NaiveDate) -> LazyFrame {
+/// ascending, with that position in `rank`. `hints` (from a customers
+/// export, keyed by e-mail) add `tax_exempt`, `wholesale_tag` and a company
+/// where the orders have none; without them both flags are false.
+pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) -> LazyFrame {
     let as_of_days = crate::model::epoch_days(as_of);
     // "Latest" name, company, phone: the last non-empty value in date order.
     // The sort is stable, so orders of the same day keep the export's order.
-    let latest = |name: &str| col(name).drop_nulls().last().alias(name);
-    attributed_valid_orders(orders)
+    let latest = |from: &str, to: &str| col(from).drop_nulls().last().alias(to);
+    let customers = attributed_valid_orders(orders)
         .sort(
             [order::DATE],
             SortMultipleOptions::default().with_maintain_order(true),
@@ -55,11 +62,11 @@ pub fn customers(orders: LazyFrame, as_of: NaiveDate) -> LazyFrame {
         .group_by_stable([col(order::CUSTOMER)])
         .agg([
             col(order::EMAIL).first().alias(col::EMAIL),
-            latest(order::CUSTOMER_ID),
-            latest(order::NAME),
-            latest(order::COMPANY),
-            latest(order::PHONE),
-            latest(order::ACCEPTS_MARKETING),
+            latest(order::CUSTOMER_ID, col::CUSTOMER_ID),
+            latest(order::NAME, col::NAME),
+            latest(order::COMPANY, col::COMPANY),
+            latest(order::PHONE, col::PHONE),
+            latest(order::ACCEPTS_MARKETING, col::ACCEPTS_MARKETING),
             len().alias(col::ORDERS),
             col(order::NET).sum().alias(col::REVENUE),
             col(order::DATE).min().alias(col::FIRST_ORDER),
@@ -70,7 +77,27 @@ pub fn customers(orders: LazyFrame, as_of: NaiveDate) -> LazyFrame {
         .with_column(
             (lit(as_of_days) - col(col::LAST_ORDER).cast(DataType::Int32))
                 .alias(col::DAYS_SINCE_LAST_ORDER),
-        )
+        );
+    let customers = match hints {
+        Some(hints) => customers
+            .join(
+                hints,
+                [col(col::EMAIL)],
+                [col(hint::EMAIL)],
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_columns([
+                col(col::COMPANY).fill_null(col(hint::COMPANY)),
+                col(col::TAX_EXEMPT).fill_null(lit(false)),
+                col(col::WHOLESALE_TAG).fill_null(lit(false)),
+            ])
+            .drop(cols([hint::COMPANY])),
+        None => customers.with_columns([
+            lit(false).alias(col::TAX_EXEMPT),
+            lit(false).alias(col::WHOLESALE_TAG),
+        ]),
+    };
+    customers
         .sort(
             [col::REVENUE, col::CUSTOMER],
             SortMultipleOptions::default().with_order_descending_multi([true, false]),

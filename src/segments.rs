@@ -153,7 +153,7 @@ pub fn aov_high(rules: &Rules, totals: &Totals) -> Expr {
     customer.gt(lit(rules.aov_high) * store)
 }
 
-fn bulk_signals(rules: &Rules) -> [(&'static str, Expr); 4] {
+fn bulk_signals(rules: &Rules) -> [(&'static str, Expr); 6] {
     let free_mail: Vec<String> = FREE_MAIL_DOMAINS
         .iter()
         .map(|d| d.to_string())
@@ -176,6 +176,9 @@ fn bulk_signals(rules: &Rules) -> [(&'static str, Expr); 4] {
             col(col::TOTAL_QUANTITY).gt_eq(lit(rules.bulk_total_qty)),
         ),
         ("company", col(col::COMPANY).is_not_null()),
+        // From a Shopify customers export given alongside the orders.
+        ("tax_exempt", col(col::TAX_EXEMPT)),
+        ("wholesale_tag", col(col::WHOLESALE_TAG)),
         (
             "work_email",
             domain
@@ -198,8 +201,19 @@ pub fn with_reasons(customers: LazyFrame, rules: &Rules) -> LazyFrame {
 
 /// Every segment, in the order they are written and reported.
 pub fn all(rules: &Rules, totals: &Totals) -> Vec<Segment> {
-    let [order_qty, total_qty, company, work_email] = bulk_signals(rules).map(|(_, e)| e);
-    let mut bulk = order_qty.or(total_qty).or(company);
+    let [
+        order_qty,
+        total_qty,
+        company,
+        tax_exempt,
+        wholesale_tag,
+        work_email,
+    ] = bulk_signals(rules).map(|(_, e)| e);
+    let mut bulk = order_qty
+        .or(total_qty)
+        .or(company)
+        .or(tax_exempt)
+        .or(wholesale_tag);
     if rules.work_email_is_b2b {
         bulk = bulk.or(work_email);
     }
@@ -207,7 +221,8 @@ pub fn all(rules: &Rules, totals: &Totals) -> Vec<Segment> {
         Segment {
             name: "bulk_b2b".into(),
             rule: format!(
-                "an order of {}+ items, {}+ items in all, or a company{}",
+                "an order of {}+ items, {}+ items in all, a company, or tax exempt or \
+                 wholesale in a customers export{}",
                 rules.bulk_order_qty,
                 rules.bulk_total_qty,
                 if rules.work_email_is_b2b {

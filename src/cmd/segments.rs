@@ -15,7 +15,8 @@ use std::path::PathBuf;
 ///
 /// The segments:
 ///
-///   bulk_b2b     an order of 36+ items, 72+ items in all, or a billing company
+///   bulk_b2b     an order of 36+ items, 72+ items in all, a billing company, or
+///                tax exempt / tagged wholesale in a Shopify customers export given too
 ///   repeat       2 or more orders
 ///   one_time     exactly 1 order (the win-back list)
 ///   lapsed_60    last order 60 to 89 days before --as-of
@@ -98,6 +99,12 @@ pub fn run(args: &Args) -> Result<()> {
         report.push((segment, members.height() as u64, revenue));
     }
 
+    if store.report.rows_rejected > 0 {
+        eprintln!(
+            "goldpan: {} malformed row(s) skipped (--skip-bad-rows); --rejects FILE lists them",
+            store.report.rows_rejected
+        );
+    }
     let share = |part: f64, whole: f64| {
         if whole == 0.0 {
             "-".to_string()

@@ -2,7 +2,9 @@
 
 use super::load;
 use crate::cli::{InputArgs, RuleArgs};
+use crate::ingest::IngestReport;
 use crate::metrics::{self, Summary};
+use crate::model::Exclusion;
 use crate::output::{money, table};
 use anyhow::Result;
 use std::io::{IsTerminal, Write};
@@ -34,7 +36,22 @@ pub fn run(args: &Args) -> Result<()> {
     if args.json {
         let mut json = serde_json::to_value(&summary)?;
         json["as_of"] = store.as_of.to_string().into();
-        json["input"] = serde_json::to_value(&store.report)?;
+        let mut input = serde_json::to_value(&store.report)?;
+        input["excluded_orders"] = summary.excluded_orders.into();
+        // Every reason, zeros included, so a script can rely on the keys.
+        let by_reason: serde_json::Map<String, serde_json::Value> = Exclusion::ALL
+            .iter()
+            .map(|reason| {
+                let count = summary.excluded_by_reason.get(reason.as_str());
+                (
+                    reason.as_str().to_string(),
+                    count.copied().unwrap_or(0).into(),
+                )
+            })
+            .collect();
+        input["excluded_by_reason"] = by_reason.into();
+        input["unattributed_orders"] = summary.unattributed_orders.into();
+        json["input"] = input;
         serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
     } else if std::io::stdout().is_terminal() {
@@ -54,18 +71,41 @@ pub fn run(args: &Args) -> Result<()> {
         csv.flush()?;
     }
     out.flush()?;
-    let report = &store.report;
-    eprintln!(
-        "goldpan: read {} rows from {} file(s): {} orders, {} duplicate(s) left out, \
-         {} excluded, {} without a customer",
+    eprintln!("{}", account(&store.report, &summary));
+    Ok(())
+}
+
+/// What became of every row, in one sentence for stderr.
+pub fn account(report: &IngestReport, summary: &Summary) -> String {
+    let reasons: Vec<String> = summary
+        .excluded_by_reason
+        .iter()
+        .map(|(reason, count)| format!("{count} {reason}"))
+        .collect();
+    let reasons = if reasons.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", reasons.join(", "))
+    };
+    let mut text = format!(
+        "goldpan: read {} rows from {} file(s): {} orders built ({} read, {} duplicate(s) left \
+         out), {} row(s) rejected; {} orders excluded{reasons}, {} without a customer",
         report.rows_read,
         report.files,
+        report.orders_built,
         report.orders_read,
         report.duplicate_orders,
+        report.rows_rejected,
         summary.excluded_orders,
         summary.unattributed_orders
     );
-    Ok(())
+    if report.customers_export_rows > 0 {
+        text.push_str(&format!(
+            "; {} customers export row(s) read for B2B hints",
+            report.customers_export_rows
+        ));
+    }
+    text
 }
 
 /// The figures as (name, value) text, in the order of the spec.

@@ -99,6 +99,115 @@ pub fn parse_slash_date(text: &str, order: DateOrder) -> Option<(NaiveDate, bool
     Some((date, first <= 12 && second <= 12 && first != second))
 }
 
+impl DateOrder {
+    fn other(self) -> DateOrder {
+        match self {
+            DateOrder::Dmy => DateOrder::Mdy,
+            DateOrder::Mdy => DateOrder::Dmy,
+        }
+    }
+}
+
+/// Reads the slash dates of one file in one day/month order and remembers
+/// whether the file settles that order (a day above 12) or leaves it open.
+pub struct SlashDates {
+    chosen: Option<DateOrder>,
+    ambiguous_example: Option<String>,
+    settled: bool,
+}
+
+impl SlashDates {
+    /// `chosen` is `--date-order`; `None` reads day/month (dmy) and notes it.
+    pub fn new(chosen: Option<DateOrder>) -> Self {
+        SlashDates {
+            chosen,
+            ambiguous_example: None,
+            settled: false,
+        }
+    }
+
+    fn order(&self) -> DateOrder {
+        self.chosen.unwrap_or(DateOrder::Dmy)
+    }
+
+    /// Parses `17/06/2021` (or an ISO date). On failure, the problem, and
+    /// whether it concerns the whole file (the date only makes sense in the
+    /// other order, so every ambiguous date of the file may be misread).
+    pub fn parse(&mut self, text: &str) -> Result<NaiveDate, (String, bool)> {
+        let text = text.trim();
+        let order = self.order();
+        let (first, other) = match order {
+            DateOrder::Dmy => ("day/month/year", "month/day/year"),
+            DateOrder::Mdy => ("month/day/year", "day/month/year"),
+        };
+        if let Some((date, ambiguous)) = parse_slash_date(text, order) {
+            if ambiguous && self.ambiguous_example.is_none() {
+                self.ambiguous_example = Some(text.to_string());
+            }
+            if parse_slash_date(text, order.other()).is_none() {
+                self.settled = true;
+            }
+            return Ok(date);
+        }
+        if let Some(date) = parse_local_date(text) {
+            return Ok(date);
+        }
+        if parse_slash_date(text, order.other()).is_some() {
+            let flag = match order.other() {
+                DateOrder::Dmy => "dmy",
+                DateOrder::Mdy => "mdy",
+            };
+            return Err((
+                format!(
+                    "\"{}\" is not a {first} date, but it is one as {other}: if the file \
+                     writes dates {other}, use --date-order {flag}",
+                    text.escape_debug()
+                ),
+                true,
+            ));
+        }
+        Err((
+            format!(
+                "expected a {first} date such as 17/06/2021, found \"{}\"",
+                text.escape_debug()
+            ),
+            false,
+        ))
+    }
+
+    /// The note to print once the file is read: when no date in it showed
+    /// whether the day or the month comes first and none was chosen.
+    pub fn note(&self, file: &str) -> Option<String> {
+        match (&self.ambiguous_example, self.settled, self.chosen) {
+            (Some(example), false, None) => Some(format!(
+                "{file}: dates such as {example} read as day/month (dmy); \
+                 use --date-order mdy if they are month/day"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// `25/01/2024 13:23`, `1/25/2024 1:23 PM`, `25.01.24`: a timestamp as Excel
+/// writes it back after opening a file (seconds and time zone gone).
+pub fn looks_like_excel_date(text: &str) -> bool {
+    let mut words = text.trim().splitn(2, ' ');
+    let date = words.next().unwrap_or_default();
+    let parts: Vec<&str> = date.split(['/', '.', '-']).collect();
+    let digits =
+        |s: &str, lens: &[usize]| lens.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    let date_ok = parts.len() == 3
+        && digits(parts[0], &[1, 2])
+        && digits(parts[1], &[1, 2])
+        && digits(parts[2], &[2, 4]);
+    let time_ok = words.next().is_none_or(|time| {
+        let clock = time.split(' ').next().unwrap_or_default();
+        let pieces: Vec<&str> = clock.split(':').collect();
+        (2..=3).contains(&pieces.len()) && pieces.iter().all(|p| digits(p, &[1, 2]))
+    });
+    date_ok && time_ok
+}
+
 /// `yes`/`no`, `true`/`false`, `1`/`0`; `None` for empty or anything else.
 pub fn parse_flag(text: &str) -> Option<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
@@ -167,5 +276,47 @@ mod tests {
         );
         assert_eq!(parse_slash_date("17/06/2021", DateOrder::Mdy), None);
         assert_eq!(parse_slash_date("17/06/21", DateOrder::Dmy), None);
+    }
+
+    #[test]
+    fn a_file_of_ambiguous_dates_gets_one_note() {
+        let mut dates = SlashDates::new(None);
+        assert_eq!(
+            dates.parse("2/7/2021"),
+            Ok(NaiveDate::from_ymd_opt(2021, 7, 2).unwrap())
+        );
+        dates.parse("3/7/2021").unwrap();
+        let note = dates.note("f.csv").unwrap();
+        assert!(note.starts_with("f.csv: dates such as 2/7/2021 read as day/month (dmy)"));
+        // A day above 12 settles the order: no note.
+        dates.parse("17/06/2021").unwrap();
+        assert_eq!(dates.note("f.csv"), None);
+        // A chosen order needs no note either.
+        let mut chosen = SlashDates::new(Some(DateOrder::Dmy));
+        chosen.parse("2/7/2021").unwrap();
+        assert_eq!(chosen.note("f.csv"), None);
+    }
+
+    #[test]
+    fn a_date_impossible_as_day_month_suggests_mdy() {
+        let mut dates = SlashDates::new(None);
+        let (problem, whole_file) = dates.parse("06/17/2021").unwrap_err();
+        assert!(problem.contains("--date-order mdy"), "{problem}");
+        assert!(whole_file);
+        let mut mdy = SlashDates::new(Some(DateOrder::Mdy));
+        assert_eq!(
+            mdy.parse("06/17/2021"),
+            Ok(NaiveDate::from_ymd_opt(2021, 6, 17).unwrap())
+        );
+        assert_eq!(dates.parse("June 17").unwrap_err().1, false);
+    }
+
+    #[test]
+    fn excel_dates_are_recognized() {
+        assert!(looks_like_excel_date("25/01/2024 13:23"));
+        assert!(looks_like_excel_date("1/25/2024 1:23 PM"));
+        assert!(looks_like_excel_date("25.01.24"));
+        assert!(!looks_like_excel_date("2024-01-25 13:23:45 +0100"));
+        assert!(!looks_like_excel_date("#1001"));
     }
 }

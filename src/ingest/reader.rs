@@ -1,6 +1,7 @@
 //! Reading an export file row by row, with every error located by file, line
 //! and column.
 
+use crate::output::printable;
 use anyhow::{Context, Result, bail};
 use flate2::read::MultiGzDecoder;
 use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
@@ -24,15 +25,25 @@ pub struct RowError {
     /// 1-based column number and header name.
     pub column: Option<(usize, String)>,
     pub problem: String,
+    /// The whole file is unusable (an Excel re-save, an unreadable file):
+    /// `--skip-bad-rows` must not skip past it.
+    pub fatal: bool,
+}
+
+impl RowError {
+    /// Where in the row and what is wrong, without the file and line: the
+    /// `reason` of a rejected row.
+    pub fn reason(&self) -> String {
+        match &self.column {
+            Some((number, name)) => format!("column {number} ({name}): {}", self.problem),
+            None => self.problem.clone(),
+        }
+    }
 }
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)?;
-        if let Some((number, name)) = &self.column {
-            write!(f, ": column {number} ({name})")?;
-        }
-        write!(f, ": {}", self.problem)
+        write!(f, "{}:{}: {}", self.file, self.line, self.reason())
     }
 }
 
@@ -110,11 +121,13 @@ impl ExportReader {
         if headers.iter().all(String::is_empty) {
             bail!("{file}: the file is empty; expected a CSV export with a header row");
         }
-        if headers.len() == 1 && headers[0].contains(';') {
+        let semicolons: usize = headers.iter().map(|h| h.matches(';').count()).sum();
+        if semicolons > 0 && semicolons >= headers.len() {
             bail!(
-                "{file}: the header is separated by ';', not ',': the file was probably opened \
-                 and saved again by Excel, which also rewrites dates and long numbers. \
-                 Export it again from the store and give goldpan that file unchanged"
+                "{file}:1: the header is separated by ';', not ',': this file was opened and saved \
+                 again by Excel (it uses ';' in many languages' settings, and also rewrites dates \
+                 and long numbers). Export the orders again from the store and give goldpan that \
+                 file without opening or saving it in Excel"
             );
         }
         Ok(ExportReader {
@@ -130,6 +143,11 @@ impl ExportReader {
         &self.file
     }
 
+    /// The header's column names.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
     /// Position of the column with this header, if any.
     pub fn column(&self, name: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == name)
@@ -139,7 +157,8 @@ impl ExportReader {
     pub fn header_preview(&self) -> String {
         let shown: Vec<&str> = self.headers.iter().take(6).map(String::as_str).collect();
         let more = if self.headers.len() > 6 { ", …" } else { "" };
-        format!("\"{}\"{more}", shown.join(", "))
+        // Header text comes from the file: keep control characters off the terminal.
+        printable(&format!("\"{}\"{more}", shown.join(", ")))
     }
 
     /// Positions of required columns, or an error naming every missing one.
@@ -169,22 +188,26 @@ impl ExportReader {
         match self.csv.read_byte_record(&mut self.record) {
             Ok(more) => Ok(more),
             Err(err) => {
-                let line = err.position().map_or(0, |p| p.line());
-                let problem = match err.kind() {
+                let line = err.position().map_or(self.line(), |p| p.line());
+                let (problem, fatal) = match err.kind() {
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
-                    } => format!(
-                        "the row has {len} fields where the header has {expected_len} \
-                         (a broken quote or a cut-off file?)"
+                    } => (
+                        format!(
+                            "the row has {len} fields where the header has {expected_len} \
+                             (a broken quote or a cut-off file?)"
+                        ),
+                        false,
                     ),
-                    csv::ErrorKind::Io(io) => format!("cannot read the file: {io}"),
-                    other => format!("not valid CSV: {other:?}"),
+                    csv::ErrorKind::Io(io) => (format!("cannot read the file: {io}"), true),
+                    other => (format!("not valid CSV: {other:?}"), true),
                 };
                 Err(RowError {
                     file: self.file.clone(),
                     line,
                     column: None,
                     problem,
+                    fatal,
                 })
             }
         }
@@ -199,8 +222,15 @@ impl ExportReader {
     /// spreadsheet-safe export puts before zips and phones).
     pub fn cell(&self, index: usize) -> Result<&str, RowError> {
         let raw = self.record.get(index).unwrap_or_default();
-        let text = std::str::from_utf8(raw)
-            .map_err(|_| self.bad(index, "the cell is not UTF-8 text", raw))?;
+        let text = std::str::from_utf8(raw).map_err(|_| {
+            let mut err = self.bad(index, "UTF-8 text", raw);
+            err.problem.push_str(
+                ": the file is not UTF-8, as store exports are; was it saved again by Excel \
+                 (\"CSV\" rather than \"CSV UTF-8\")? Export it again from the store",
+            );
+            err.fatal = true;
+            err
+        })?;
         Ok(text.strip_prefix('\'').unwrap_or(text))
     }
 
@@ -218,7 +248,57 @@ impl ExportReader {
             line: self.line(),
             column: Some((index + 1, self.headers[index].clone())),
             problem: format!("expected {expected}, found \"{}\"", found.escape_debug()),
+            fatal: false,
         }
+    }
+
+    /// An error about the current row's cell, in the caller's words.
+    pub fn problem(&self, index: usize, problem: String, fatal: bool) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            line: self.line(),
+            column: Some((index + 1, self.headers[index].clone())),
+            problem,
+            fatal,
+        }
+    }
+
+    /// The file was rewritten by Excel: say what Excel did and what to do.
+    pub fn excel(&self, index: usize, found: &str, what_excel_did: &str) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            line: self.line(),
+            column: Some((index + 1, self.headers[index].clone())),
+            problem: format!(
+                "found \"{}\": this file was opened and saved again by Excel, which {what_excel_did}. \
+                 goldpan cannot undo that reliably. Export the orders again from the store and give \
+                 goldpan that file without opening or saving it in Excel (to look at it, open a copy)",
+                found.escape_debug()
+            ),
+            fatal: true,
+        }
+    }
+
+    /// Fails when an id or amount cell holds a number Excel rewrote
+    /// (`5,52E+12`, decimal comma); otherwise the cell.
+    pub fn check_excel_number(&self, index: usize) -> Result<&str, RowError> {
+        let text = self.cell(index)?;
+        match excel_rewrite_of_number(text.trim()) {
+            Some(what) => Err(self.excel(index, text.trim(), what)),
+            None => Ok(text),
+        }
+    }
+
+    /// The current row re-joined as one CSV record (for the rejects file).
+    pub fn raw_record(&self) -> String {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        let _ = writer.write_byte_record(&self.record);
+        let bytes = writer.into_inner().unwrap_or_default();
+        String::from_utf8_lossy(&bytes)
+            .trim_end_matches('\n')
+            .to_string()
     }
 
     /// Parses a cell with `parse`, or fails saying what was expected.
@@ -229,6 +309,32 @@ impl ExportReader {
         parse: impl Fn(&str) -> Option<T>,
     ) -> Result<T, RowError> {
         let text = self.cell(index)?;
-        parse(text.trim()).ok_or_else(|| self.bad(index, expected, text.as_bytes()))
+        parse(text.trim()).ok_or_else(|| match excel_rewrite_of_number(text.trim()) {
+            Some(what) => self.excel(index, text.trim(), what),
+            None => self.bad(index, expected, text.as_bytes()),
+        })
     }
+}
+
+/// What Excel did to a number, when `text` looks like its work: scientific
+/// notation (`5,52E+12`, `5.52E+12`) or a decimal comma (`54,50`).
+pub fn excel_rewrite_of_number(text: &str) -> Option<&'static str> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    if let Some((mantissa, exponent)) = unsigned.split_once(['E', 'e']) {
+        let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        let mantissa_ok = match mantissa.split_once([',', '.']) {
+            Some((whole, fraction)) => digits(whole) && digits(fraction),
+            None => digits(mantissa),
+        };
+        if mantissa_ok && digits(exponent) {
+            return Some("wrote long numbers in scientific notation and cut their digits");
+        }
+    }
+    if let Some((whole, fraction)) = unsigned.split_once(',') {
+        if digits(whole) && digits(fraction) && fraction.len() <= 2 {
+            return Some("wrote amounts with a decimal comma for your language settings");
+        }
+    }
+    None
 }

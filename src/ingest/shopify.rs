@@ -5,11 +5,11 @@
 //! the order's first row, so an order is built from its first row and later
 //! rows only add their `Lineitem quantity`.
 
-use super::fields::{parse_cents, parse_flag, parse_local_date, parse_quantity};
-use super::{ExportReader, FileCounts, IngestOptions};
-use crate::model::{
-    Exclusion, Order, OrdersBuilder, non_empty, normalize_company, normalize_email,
+use super::fields::{
+    looks_like_excel_date, parse_cents, parse_flag, parse_local_date, parse_quantity,
 };
+use super::{ExportReader, FileCounts, RowError, Sink};
+use crate::model::{Exclusion, Order, non_empty, normalize_company, normalize_email};
 use anyhow::Result;
 use std::collections::HashMap;
 
@@ -23,13 +23,31 @@ enum Seen {
     Row(usize),
     /// Already read from an earlier file: its rows are left out.
     Duplicate,
+    /// Its first row, on this line, was rejected: so are its other rows.
+    Rejected(u64),
 }
 
-pub fn read(
-    reader: &mut ExportReader,
-    orders: &mut OrdersBuilder,
-    options: &IngestOptions,
-) -> Result<FileCounts> {
+/// Positions of the columns this module reads.
+struct Columns {
+    name: usize,
+    email: usize,
+    created_at: usize,
+    total: usize,
+    quantity: usize,
+    status: usize,
+    id: Option<usize>,
+    refunded: Option<usize>,
+    cancelled_at: Option<usize>,
+    payment_method: Option<usize>,
+    currency: Option<usize>,
+    company: Option<usize>,
+    billing_name: Option<usize>,
+    shipping_name: Option<usize>,
+    phones: [Option<usize>; 3],
+    accepts_marketing: Option<usize>,
+}
+
+pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     let [name, email, created_at, total, quantity, status] = reader
         .require(
             &[
@@ -45,97 +63,157 @@ pub fn read(
         .try_into()
         .expect("six columns asked for");
     let optional = |n: &str| reader.column(n);
-    let refunded = optional("Refunded Amount");
-    let cancelled_at = optional("Cancelled at");
-    let payment_method = optional("Payment Method");
-    let currency = optional("Currency");
-    let company = optional("Billing Company");
-    let billing_name = optional("Billing Name");
-    let shipping_name = optional("Shipping Name");
-    let phones = [
-        optional("Billing Phone"),
-        optional("Phone"),
-        optional("Shipping Phone"),
-    ];
-    let accepts_marketing = optional("Accepts Marketing");
+    let columns = Columns {
+        name,
+        email,
+        created_at,
+        total,
+        quantity,
+        status,
+        id: optional("Id"),
+        refunded: optional("Refunded Amount"),
+        cancelled_at: optional("Cancelled at"),
+        payment_method: optional("Payment Method"),
+        currency: optional("Currency"),
+        company: optional("Billing Company"),
+        billing_name: optional("Billing Name"),
+        shipping_name: optional("Shipping Name"),
+        phones: [
+            optional("Billing Phone"),
+            optional("Phone"),
+            optional("Shipping Phone"),
+        ],
+        accepts_marketing: optional("Accepts Marketing"),
+    };
 
     let mut seen: HashMap<String, Seen> = HashMap::new();
-    let mut counts = FileCounts { rows: 0, orders: 0 };
-    while reader.next_row()? {
-        counts.rows += 1;
-        let order_name = reader.cell(name)?.trim();
-        if order_name.is_empty() {
-            Err(reader.bad(name, "an order name such as #1001", b""))?;
-        }
-        if let Some(&slot) = seen.get(order_name) {
-            // A later line item. Only the first row of an order carries Total.
-            if !reader.cell(total)?.trim().is_empty() {
-                Err(reader.bad(
-                    total,
-                    &format!("order {order_name} only once (its Total is on an earlier row too)"),
-                    reader.cell(total)?.as_bytes(),
-                ))?;
-            }
-            let items = reader.parse(quantity, "a whole number of items", parse_quantity)?;
-            if let Seen::Row(row) = slot {
-                orders.add_quantity(row, items);
-            }
-            continue;
-        }
-
-        let financial_status = reader.cell(status)?.trim().to_ascii_lowercase();
-        let excluded = if reader.optional_cell(payment_method)?.trim() == TEST_GATEWAY {
-            Some(Exclusion::Test)
-        } else if !reader.optional_cell(cancelled_at)?.trim().is_empty() {
-            Some(Exclusion::Cancelled)
-        } else {
-            match financial_status.as_str() {
-                "voided" => Some(Exclusion::Voided),
-                "refunded" => Some(Exclusion::Refunded),
-                "expired" => Some(Exclusion::Expired),
-                _ => None,
-            }
-        };
-        let refunded_cents = match reader.optional_cell(refunded)?.trim() {
-            "" => 0,
-            _ => reader.parse(refunded.unwrap(), "an amount such as 12.50", parse_cents)?,
-        };
-        let mut phone = None;
-        for column in phones {
-            phone = non_empty(reader.optional_cell(column)?);
-            if phone.is_some() {
-                break;
+    let mut counts = FileCounts::default();
+    loop {
+        match reader.next_row() {
+            Ok(true) => counts.rows += 1,
+            Ok(false) => break,
+            Err(err) => {
+                counts.rows += 1;
+                sink.reject(reader, err)?;
+                continue;
             }
         }
-        let order = Order {
-            id: order_name.to_string(),
-            email: normalize_email(reader.cell(email)?),
-            customer_id: None,
-            date: reader.parse(
-                created_at,
-                "a date such as 2025-05-11 09:55:16 -0400",
-                parse_local_date,
-            )?,
-            quantity: reader.parse(quantity, "a whole number of items", parse_quantity)?,
-            total_cents: reader.parse(total, "an amount such as 1659.95", parse_cents)?,
-            refunded_cents,
-            company: normalize_company(
-                reader.optional_cell(company)?,
-                &options.extra_non_company_words,
-            ),
-            name: non_empty(reader.optional_cell(billing_name)?)
-                .or(non_empty(reader.optional_cell(shipping_name)?)),
-            phone,
-            accepts_marketing: parse_flag(reader.optional_cell(accepts_marketing)?),
-            currency: non_empty(reader.optional_cell(currency)?).map(|c| c.to_ascii_uppercase()),
-            excluded,
-        };
-        counts.orders += 1;
-        let slot = match orders.push(order) {
-            Some(row) => Seen::Row(row),
-            None => Seen::Duplicate,
-        };
-        seen.insert(order_name.to_string(), slot);
+        if let Err(err) = read_row(reader, sink, &columns, &mut seen, &mut counts) {
+            // Later rows of this order are rejected with it.
+            if let Ok(order_name) = reader.cell(name) {
+                let order_name = order_name.trim();
+                if !order_name.is_empty() && !seen.contains_key(order_name) {
+                    seen.insert(order_name.to_string(), Seen::Rejected(reader.line()));
+                }
+            }
+            sink.reject(reader, err)?;
+        }
     }
     Ok(counts)
+}
+
+fn read_row(
+    reader: &ExportReader,
+    sink: &mut Sink,
+    c: &Columns,
+    seen: &mut HashMap<String, Seen>,
+    counts: &mut FileCounts,
+) -> Result<(), RowError> {
+    let order_name = reader.cell(c.name)?.trim();
+    if order_name.is_empty() {
+        Err(reader.bad(c.name, "an order name such as #1001", b""))?;
+    }
+    let created_text = reader.cell(c.created_at)?;
+    if looks_like_excel_date(created_text) {
+        return Err(reader.excel(
+            c.created_at,
+            created_text.trim(),
+            "rewrote dates in its own format, dropping seconds and time zones",
+        ));
+    }
+    if let Some(id) = c.id {
+        reader.check_excel_number(id)?;
+    }
+    if let Some(&slot) = seen.get(order_name) {
+        if let Seen::Rejected(line) = slot {
+            return Err(RowError {
+                file: reader.file().to_string(),
+                line: reader.line(),
+                column: None,
+                problem: format!(
+                    "a later line item of order {order_name}, whose first row (line {line}) \
+                     was rejected"
+                ),
+                fatal: false,
+            });
+        }
+        // A later line item. Only the first row of an order carries Total.
+        if !reader.cell(c.total)?.trim().is_empty() {
+            Err(reader.bad(
+                c.total,
+                &format!("order {order_name} only once (its Total is on an earlier row too)"),
+                reader.cell(c.total)?.as_bytes(),
+            ))?;
+        }
+        let items = reader.parse(c.quantity, "a whole number of items", parse_quantity)?;
+        if let Seen::Row(row) = slot {
+            sink.orders.add_quantity(row, items);
+        }
+        return Ok(());
+    }
+
+    let financial_status = reader.cell(c.status)?.trim().to_ascii_lowercase();
+    let excluded = if reader.optional_cell(c.payment_method)?.trim() == TEST_GATEWAY {
+        Some(Exclusion::Test)
+    } else if !reader.optional_cell(c.cancelled_at)?.trim().is_empty() {
+        Some(Exclusion::Cancelled)
+    } else {
+        match financial_status.as_str() {
+            "voided" => Some(Exclusion::Voided),
+            "refunded" => Some(Exclusion::Refunded),
+            "expired" => Some(Exclusion::Expired),
+            _ => None,
+        }
+    };
+    let refunded_cents = match reader.optional_cell(c.refunded)?.trim() {
+        "" => 0,
+        _ => reader.parse(c.refunded.unwrap(), "an amount such as 12.50", parse_cents)?,
+    };
+    let mut phone = None;
+    for column in c.phones {
+        phone = non_empty(reader.optional_cell(column)?);
+        if phone.is_some() {
+            break;
+        }
+    }
+    let order = Order {
+        id: order_name.to_string(),
+        email: normalize_email(reader.cell(c.email)?),
+        customer_id: None,
+        date: reader.parse(
+            c.created_at,
+            "a date such as 2025-05-11 09:55:16 -0400",
+            parse_local_date,
+        )?,
+        quantity: reader.parse(c.quantity, "a whole number of items", parse_quantity)?,
+        total_cents: reader.parse(c.total, "an amount such as 1659.95", parse_cents)?,
+        refunded_cents,
+        company: normalize_company(
+            reader.optional_cell(c.company)?,
+            &sink.options.extra_non_company_words,
+        ),
+        name: non_empty(reader.optional_cell(c.billing_name)?)
+            .or(non_empty(reader.optional_cell(c.shipping_name)?)),
+        phone,
+        accepts_marketing: parse_flag(reader.optional_cell(c.accepts_marketing)?),
+        currency: non_empty(reader.optional_cell(c.currency)?).map(|c| c.to_ascii_uppercase()),
+        excluded,
+    };
+    counts.orders += 1;
+    let slot = match sink.orders.push(order) {
+        Some(row) => Seen::Row(row),
+        None => Seen::Duplicate,
+    };
+    seen.insert(order_name.to_string(), slot);
+    Ok(())
 }
