@@ -61,6 +61,20 @@ pub enum Exclusion {
 }
 
 impl Exclusion {
+    pub const ALL: [Exclusion; 11] = [
+        Exclusion::Cancelled,
+        Exclusion::Voided,
+        Exclusion::Refunded,
+        Exclusion::Expired,
+        Exclusion::Declined,
+        Exclusion::Incomplete,
+        Exclusion::Failed,
+        Exclusion::Unpaid,
+        Exclusion::Draft,
+        Exclusion::Test,
+        Exclusion::OtherCurrency,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Exclusion::Cancelled => "cancelled",

@@ -77,6 +77,11 @@ pub fn date_from_days(days: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::TimeDelta::days(days as i64)
 }
 
+/// Control characters make a terminal misbehave; show customer text without them.
+pub fn printable(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
 /// Writes customers (rows of the customers table) as a customer-list CSV:
 /// [`LIST_COLUMNS`], then `extra` columns taken as they are.
 pub fn write_customers(
