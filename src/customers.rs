@@ -16,6 +16,8 @@ pub mod col {
     pub const NAME: &str = "name";
     pub const COMPANY: &str = "company";
     pub const PHONE: &str = "phone";
+    pub const ZIP: &str = "zip";
+    pub const COUNTRY: &str = "country";
     pub const ACCEPTS_MARKETING: &str = "accepts_marketing";
     /// UInt32: number of valid orders.
     pub const ORDERS: &str = "orders";
@@ -44,7 +46,7 @@ pub fn attributed_valid_orders(orders: LazyFrame) -> LazyFrame {
 /// ascending, with that position in `rank`.
 pub fn customers(orders: LazyFrame, as_of: NaiveDate) -> LazyFrame {
     let as_of_days = crate::model::epoch_days(as_of);
-    // "Latest" name, company, phone: the last non-empty value in date order.
+    // "Latest" name, company, phone, zip, country: the last non-empty value in date order.
     // The sort is stable, so orders of the same day keep the export's order.
     let latest = |name: &str| col(name).drop_nulls().last().alias(name);
     attributed_valid_orders(orders)
@@ -59,6 +61,8 @@ pub fn customers(orders: LazyFrame, as_of: NaiveDate) -> LazyFrame {
             latest(order::NAME),
             latest(order::COMPANY),
             latest(order::PHONE),
+            latest(order::ZIP),
+            latest(order::COUNTRY),
             latest(order::ACCEPTS_MARKETING),
             len().alias(col::ORDERS),
             col(order::NET).sum().alias(col::REVENUE),

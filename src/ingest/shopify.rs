@@ -58,6 +58,8 @@ pub fn read(
         optional("Shipping Phone"),
     ];
     let accepts_marketing = optional("Accepts Marketing");
+    let zips = [optional("Billing Zip"), optional("Shipping Zip")];
+    let countries = [optional("Billing Country"), optional("Shipping Country")];
 
     let mut seen: HashMap<String, Seen> = HashMap::new();
     let mut counts = FileCounts { rows: 0, orders: 0 };
@@ -107,6 +109,17 @@ pub fn read(
                 break;
             }
         }
+        // Billing address first, else the shipping one.
+        let first_of = |columns: [Option<usize>; 2]| -> Result<Option<String>> {
+            for column in columns {
+                if let Some(text) = non_empty(reader.optional_cell(column)?) {
+                    return Ok(Some(text));
+                }
+            }
+            Ok(None)
+        };
+        let zip = first_of(zips)?;
+        let country = first_of(countries)?;
         let order = Order {
             id: order_name.to_string(),
             email: normalize_email(reader.cell(email)?),
@@ -126,6 +139,8 @@ pub fn read(
             name: non_empty(reader.optional_cell(billing_name)?)
                 .or(non_empty(reader.optional_cell(shipping_name)?)),
             phone,
+            zip,
+            country,
             accepts_marketing: parse_flag(reader.optional_cell(accepts_marketing)?),
             currency: non_empty(reader.optional_cell(currency)?).map(|c| c.to_ascii_uppercase()),
             excluded,
