@@ -149,11 +149,7 @@ pub fn parse(label: &str, text: &str) -> Result<ConfigFile> {
             let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
             (line, column)
         });
-        anyhow::anyhow!(
-            "{label}:{line}:{column}: {} (the settings are {})",
-            err.message().trim_end(),
-            KEYS.map(|(key, _)| key).join(", ")
-        )
+        anyhow::anyhow!("{label}:{line}:{column}: {}", err.message().trim_end())
     };
     // Parsing into `Settings` checks key names and types; the table keeps
     // which keys the file actually sets.

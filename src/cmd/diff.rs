@@ -3,7 +3,8 @@
 
 use super::segments::AS_OF;
 use super::usage;
-use crate::output::{table, write_atomically};
+use crate::customers::col;
+use crate::output::{printable, table, write_atomically};
 use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{IsTerminal, Write};
@@ -112,10 +113,10 @@ fn read_segment_file(path: &Path) -> Result<Option<SegmentFile>> {
         .with_context(|| format!("cannot read {}", path.display()))?
         .clone();
     let position = |name: &str| header.iter().position(|h| h == name);
-    let Some(email) = position("email") else {
+    let Some(email) = position(col::EMAIL) else {
         return Ok(None);
     };
-    let id = position("customer_id");
+    let id = position(col::CUSTOMER_ID);
     let as_of_column = position(AS_OF);
     let mut rows = Vec::new();
     let mut keys = Vec::new();
@@ -288,7 +289,7 @@ pub fn run(args: &Args) -> Result<()> {
     } else if std::io::stdout().is_terminal() {
         let mut table = table(&header[..5]);
         for row in &summary_rows {
-            table.add_row(&row[..5]);
+            table.add_row(row[..5].iter().map(|cell| printable(cell)));
         }
         writeln!(
             out,

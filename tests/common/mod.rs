@@ -75,6 +75,11 @@ pub fn segments(file: &str, as_of: &str, extra: &[&str]) -> (tempfile::TempDir, 
 
 /// Asserts a float is within a millionth of what is expected.
 pub fn assert_close(value: &serde_json::Value, expected: f64) {
-    let got = value.as_f64().unwrap_or_else(|| panic!("not a number: {value}"));
-    assert!((got - expected).abs() < 1e-9, "got {got}, expected {expected}");
+    let got = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {value}"));
+    assert!(
+        (got - expected).abs() < 1e-9,
+        "got {got}, expected {expected}"
+    );
 }
