@@ -15,8 +15,9 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Write one segment's customers as the customer-list file a platform
-/// imports:
+/// Write a segment as a Meta, Google or Klaviyo customer-list upload file.
+///
+/// The segment's customers, in the customer-list file each platform imports:
 ///
 ///   meta     email,phone,fn,ln,zip,country          (Custom Audience list)
 ///   google   Email,First Name,Last Name,Country,Zip,Phone   (Customer Match)

@@ -4,7 +4,9 @@ use anyhow::Result;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-/// Print a completion script for a shell, e.g.
+/// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+///
+/// For example:
 ///
 ///   goldpan completions bash > ~/.local/share/bash-completion/completions/goldpan
 ///   goldpan completions zsh > ~/.zfunc/_goldpan

@@ -7,9 +7,11 @@ use anyhow::Result;
 use std::io::Write;
 use std::path::Path;
 
-/// Show the settings in effect: built-in defaults, overridden by the config
-/// file (--config FILE, else ./goldpan.toml), overridden by flags. Give the
-/// same flags as to another command to see what it would use.
+/// Show the settings in effect and where each came from.
+///
+/// Built-in defaults, overridden by the config file (--config FILE, else
+/// ./goldpan.toml), overridden by flags. Give the same flags as to another
+/// command to see what it would use.
 ///
 /// The output is itself a valid goldpan.toml:
 ///
