@@ -1,10 +1,9 @@
 //! Command-line flags shared by several subcommands.
 
+use crate::config::{Settings, date_order_name};
 use crate::ingest::fields::DateOrder;
 use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestOptions};
-use crate::segments::Rules;
-use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -57,7 +56,7 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
-    pub fn ingest_options(&self) -> Result<IngestOptions> {
+    pub fn ingest_options(&self) -> anyhow::Result<IngestOptions> {
         let mapping = if self.map.is_empty() {
             None
         } else {
@@ -73,22 +72,32 @@ impl InputArgs {
         })
     }
 
+    /// The settings these flags set (currency, date order).
+    pub fn settings(&self) -> Settings {
+        Settings {
+            currency: self.currency.clone(),
+            date_order: self.date_order.map(date_order_name),
+            ..Settings::default()
+        }
+    }
+
     pub fn as_of(&self) -> NaiveDate {
         self.as_of
             .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 }
 
-/// The thresholds of the segments (SEGMENTS.md section 4).
+/// The thresholds of the segments (SEGMENTS.md section 4). Each may also be
+/// set in the config file; a flag given here overrides it.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RuleArgs {
-    /// bulk_b2b: a customer with one order of at least this many items
-    #[arg(long, default_value_t = 36, value_name = "ITEMS")]
-    pub bulk_order_qty: i64,
+    /// bulk_b2b: a customer with one order of at least this many items [default: 36]
+    #[arg(long, value_name = "ITEMS")]
+    pub bulk_order_qty: Option<i64>,
 
-    /// bulk_b2b: a customer with at least this many items over all orders
-    #[arg(long, default_value_t = 72, value_name = "ITEMS")]
-    pub bulk_total_qty: i64,
+    /// bulk_b2b: a customer with at least this many items over all orders [default: 72]
+    #[arg(long, value_name = "ITEMS")]
+    pub bulk_total_qty: Option<i64>,
 
     /// bulk_b2b: also count an e-mail at a non-free-mail domain as a business
     /// (otherwise `work_email` is only shown in the reasons column)
@@ -96,55 +105,44 @@ pub struct RuleArgs {
     pub work_email_is_b2b: bool,
 
     /// lapsed_<N>: lower bounds of the lapsed bands in days, ascending; each
-    /// band runs to the next bound, the last one has no end
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "60,90",
-        value_name = "DAYS,…"
-    )]
-    pub lapsed_days: Vec<i64>,
+    /// band runs to the next bound, the last one has no end [default: 60,90]
+    #[arg(long, value_delimiter = ',', value_name = "DAYS,…")]
+    pub lapsed_days: Option<Vec<i64>>,
 
-    /// top_<P>: the P% of customers with the most revenue (rounded up)
-    #[arg(long, default_value_t = 20, value_name = "P",
+    /// top_<P>: the P% of customers with the most revenue (rounded up) [default: 20]
+    #[arg(long, value_name = "P",
           value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub top_percent: u32,
+    pub top_percent: Option<u32>,
 
     /// aov_low/aov_high: a customer's average order below LOW × or above
-    /// HIGH × the store's average order
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "0.5,2",
-        value_name = "LOW,HIGH"
-    )]
-    pub aov_bands: Vec<f64>,
+    /// HIGH × the store's average order [default: 0.5,2]
+    #[arg(long, value_delimiter = ',', value_name = "LOW,HIGH")]
+    pub aov_bands: Option<Vec<f64>>,
+
+    /// bulk_b2b: more free-mail domains (addresses there are not work e-mails),
+    /// added to the built-in list
+    #[arg(long, value_delimiter = ',', value_name = "DOMAIN,…")]
+    pub extra_free_mail_domains: Option<Vec<String>>,
+
+    /// More words that, as a whole billing company, mean "no company", added
+    /// to the built-in ones (n/a, none, self, …)
+    #[arg(long, value_delimiter = ',', value_name = "WORD,…")]
+    pub extra_non_company_words: Option<Vec<String>>,
 }
 
 impl RuleArgs {
-    pub fn rules(&self) -> Result<Rules> {
-        let ascending = self.lapsed_days.windows(2).all(|w| w[0] < w[1]);
-        if self.lapsed_days.is_empty() || !ascending || self.lapsed_days[0] < 0 {
-            bail!(
-                "--lapsed-days: expected ascending whole days such as 60,90, got {:?}",
-                self.lapsed_days
-            );
-        }
-        let [low, high] = self.aov_bands[..] else {
-            bail!("--aov-bands: expected two factors LOW,HIGH such as 0.5,2");
-        };
-        if !(low > 0.0 && low <= high && high.is_finite()) {
-            bail!("--aov-bands: expected 0 < LOW ≤ HIGH, got {low},{high}");
-        }
-        Ok(Rules {
+    /// The settings these flags set (the top layer of `crate::config`).
+    pub fn settings(&self) -> Settings {
+        Settings {
             bulk_order_qty: self.bulk_order_qty,
             bulk_total_qty: self.bulk_total_qty,
-            work_email_is_b2b: self.work_email_is_b2b,
-            extra_free_mail_domains: Vec::new(),
+            work_email_is_b2b: self.work_email_is_b2b.then_some(true),
             lapsed_days: self.lapsed_days.clone(),
             top_percent: self.top_percent,
-            aov_low: low,
-            aov_high: high,
-        })
+            aov_bands: self.aov_bands.clone(),
+            extra_free_mail_domains: self.extra_free_mail_domains.clone(),
+            extra_non_company_words: self.extra_non_company_words.clone(),
+            ..Settings::default()
+        }
     }
 }

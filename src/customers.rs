@@ -17,6 +17,8 @@ pub mod col {
     pub const NAME: &str = "name";
     pub const COMPANY: &str = "company";
     pub const PHONE: &str = "phone";
+    pub const ZIP: &str = "zip";
+    pub const COUNTRY: &str = "country";
     pub const ACCEPTS_MARKETING: &str = "accepts_marketing";
     /// UInt32: number of valid orders.
     pub const ORDERS: &str = "orders";
@@ -51,7 +53,7 @@ pub fn attributed_valid_orders(orders: LazyFrame) -> LazyFrame {
 /// where the orders have none; without them both flags are false.
 pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) -> LazyFrame {
     let as_of_days = crate::model::epoch_days(as_of);
-    // "Latest" name, company, phone: the last non-empty value in date order.
+    // "Latest" name, company, phone, zip, country: the last non-empty value in date order.
     // The sort is stable, so orders of the same day keep the export's order.
     let latest = |from: &str, to: &str| col(from).drop_nulls().last().alias(to);
     let customers = attributed_valid_orders(orders)
@@ -66,6 +68,8 @@ pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) 
             latest(order::NAME, col::NAME),
             latest(order::COMPANY, col::COMPANY),
             latest(order::PHONE, col::PHONE),
+            latest(order::ZIP, col::ZIP),
+            latest(order::COUNTRY, col::COUNTRY),
             latest(order::ACCEPTS_MARKETING, col::ACCEPTS_MARKETING),
             len().alias(col::ORDERS),
             col(order::NET).sum().alias(col::REVENUE),

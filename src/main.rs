@@ -1,7 +1,9 @@
 //! goldpan: pans a store's order exports for its best customers.
 
+mod audience;
 mod cli;
 mod cmd;
+mod config;
 mod customers;
 mod ingest;
 mod metrics;
@@ -10,11 +12,19 @@ mod output;
 mod segments;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Exit codes: 0 ok, 1 error (bad data, unreadable file, …), 2 usage (a
+/// wrong flag or combination of flags).
 #[derive(Parser, Debug)]
 #[command(name = "goldpan", version, about, long_about = None)]
-struct Cli {
+pub struct Cli {
+    /// Read settings from this TOML file instead of ./goldpan.toml (flags
+    /// still override it; see `goldpan config --print`)
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -23,17 +33,30 @@ struct Cli {
 enum Command {
     Summary(cmd::summary::Args),
     Segments(cmd::segments::Args),
+    Diff(cmd::diff::Args),
+    Audience(cmd::audience::Args),
+    Config(cmd::config::Args),
+    Completions(cmd::completions::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let config = cli.config.as_deref();
     let result = match &cli.command {
-        Command::Summary(args) => cmd::summary::run(args),
-        Command::Segments(args) => cmd::segments::run(args),
+        Command::Summary(args) => cmd::summary::run(args, config),
+        Command::Segments(args) => cmd::segments::run(args, config),
+        Command::Diff(args) => cmd::diff::run(args),
+        Command::Audience(args) => cmd::audience::run(args, config),
+        Command::Config(args) => cmd::config::run(args, config),
+        Command::Completions(args) => cmd::completions::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if err.downcast_ref::<cmd::UsageError>().is_some() => {
+            eprintln!("goldpan: {err:#}");
+            ExitCode::from(2)
+        }
         Err(err) => {
             eprintln!("goldpan: {err:#}");
             ExitCode::FAILURE

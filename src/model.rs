@@ -35,6 +35,11 @@ pub mod col {
     pub const NAME: &str = "name";
     /// String or null.
     pub const PHONE: &str = "phone";
+    /// String or null. Postal code of the billing address, else the shipping one.
+    pub const ZIP: &str = "zip";
+    /// String or null. Country of the billing address, else the shipping one,
+    /// as the export writes it (Shopify: a 2-letter code such as `US`).
+    pub const COUNTRY: &str = "country";
     /// Boolean or null (null when the export does not say).
     pub const ACCEPTS_MARKETING: &str = "accepts_marketing";
     /// String or null. ISO currency code.
@@ -105,6 +110,8 @@ pub struct Order {
     pub company: Option<String>,
     pub name: Option<String>,
     pub phone: Option<String>,
+    pub zip: Option<String>,
+    pub country: Option<String>,
     pub accepts_marketing: Option<bool>,
     pub currency: Option<String>,
     pub excluded: Option<Exclusion>,
@@ -155,6 +162,8 @@ pub struct OrdersBuilder {
     company: Vec<Option<String>>,
     name: Vec<Option<String>>,
     phone: Vec<Option<String>>,
+    zip: Vec<Option<String>>,
+    country: Vec<Option<String>>,
     accepts_marketing: Vec<Option<bool>>,
     currency: Vec<Option<String>>,
     excluded: Vec<Option<&'static str>>,
@@ -194,6 +203,8 @@ impl OrdersBuilder {
         self.company.push(order.company);
         self.name.push(order.name);
         self.phone.push(order.phone);
+        self.zip.push(order.zip);
+        self.country.push(order.country);
         self.accepts_marketing.push(order.accepts_marketing);
         self.currency.push(order.currency);
         self.excluded.push(order.excluded.map(Exclusion::as_str));
@@ -228,6 +239,8 @@ impl OrdersBuilder {
                 Column::new(col::COMPANY.into(), self.company),
                 Column::new(col::NAME.into(), self.name),
                 Column::new(col::PHONE.into(), self.phone),
+                Column::new(col::ZIP.into(), self.zip),
+                Column::new(col::COUNTRY.into(), self.country),
                 Column::new(col::ACCEPTS_MARKETING.into(), self.accepts_marketing),
                 Column::new(col::CURRENCY.into(), self.currency),
                 Column::new(col::EXCLUDED.into(), self.excluded),

@@ -151,7 +151,7 @@ fn list_columns_money_dates_and_latest_details() {
     assert_eq!(
         lines.next().unwrap(),
         "email,customer_id,name,company,phone,accepts_marketing,orders,revenue,aov,\
-         first_order,last_order,days_since_last_order,total_quantity,max_order_quantity"
+         first_order,last_order,days_since_last_order,total_quantity,max_order_quantity,as_of"
     );
     // Ann: latest non-empty name is from her 2025-02-28 order; "n/a" is no
     // company; her phone's leading ' (spreadsheet-safe export) is stripped,
@@ -160,11 +160,11 @@ fn list_columns_money_dates_and_latest_details() {
     // Erin: 1 item on #1002 and two line items of 1 on #1001 = 3.
     assert_eq!(
         lines.next().unwrap(),
-        "ann@shop.com,,Ann Archer,,'+1 555 0100,no,2,140.00,70.00,2024-12-01,2025-02-28,1,37,36"
+        "ann@shop.com,,Ann Archer,,'+1 555 0100,no,2,140.00,70.00,2024-12-01,2025-02-28,1,37,36,2025-03-01"
     );
     assert_eq!(
         lines.next().unwrap(),
-        "erin@x.org,,Erin E.,,,no,2,60.00,30.00,2024-06-01,2024-11-01,120,3,2"
+        "erin@x.org,,Erin E.,,,no,2,60.00,30.00,2024-06-01,2024-11-01,120,3,2,2025-03-01"
     );
     assert_eq!(lines.next(), None);
 }
@@ -304,7 +304,7 @@ fn only_and_stdout() {
     goldpan()
         .args(["segments", &fixture("boundaries_lapsed.csv"), "--out", "-"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("--only"));
     goldpan()
         .args([
@@ -316,7 +316,7 @@ fn only_and_stdout() {
             "x",
         ])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("no segment named \"lapsed_7\""));
 }
 

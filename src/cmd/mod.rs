@@ -1,16 +1,47 @@
 //! One module per subcommand, each with its flags and a `run`.
 
+pub mod audience;
+pub mod completions;
+pub mod config;
+pub mod diff;
 pub mod segments;
 pub mod summary;
 
 use crate::cli::InputArgs;
+use crate::config::Resolved;
 use crate::customers;
 use crate::ingest::{self, IngestReport, Rejected};
+use crate::model::col as order;
 use crate::output::write_atomically;
 use anyhow::Result;
 use chrono::NaiveDate;
-use polars::prelude::{DataFrame, IntoLazy};
+use polars::prelude::{ChunkAgg, DataFrame, DataType, IntoLazy};
 use std::io::Write;
+
+/// An error in how goldpan was called (not in the data): exits with 2, like
+/// clap's own usage errors.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// `Err(UsageError)` with a formatted message.
+macro_rules! usage {
+    ($($arg:tt)*) => {
+        return Err(crate::cmd::UsageError(format!($($arg)*)).into())
+    };
+}
+pub(crate) use usage;
+
+/// An export whose newest order is more than this many days before the as-of
+/// date is probably stale: a note says so.
+pub const STALE_AFTER_DAYS: i64 = 30;
 
 /// The exports read into the orders and customers tables.
 pub struct Store {
@@ -20,13 +51,20 @@ pub struct Store {
     pub as_of: NaiveDate,
 }
 
-/// Reads the exports and builds the customers table: the one path both
-/// `summary` and `segments` take. Writes `--rejects` when asked.
-pub fn load(input: &InputArgs) -> Result<Store> {
+/// Reads the exports and builds the customers table: the one path every
+/// command that reads orders takes. Writes `--rejects` when asked.
+pub fn load(input: &InputArgs, settings: &Resolved) -> Result<Store> {
     let as_of = input.as_of();
-    let ingested = ingest::read_orders(&input.exports, &input.ingest_options()?)?;
+    let mut options = input.ingest_options()?;
+    options.currency = settings.currency();
+    options.date_order = settings.date_order()?;
+    options.extra_non_company_words = settings.extra_non_company_words();
+    let ingested = ingest::read_orders(&input.exports, &options)?;
     if let Some(path) = &input.rejects {
         write_atomically(path, |out| write_rejects(&ingested.rejected, out))?;
+    }
+    if let Some(note) = stale_note(&ingested.orders, as_of)? {
+        eprintln!("goldpan: note: {note}");
     }
     let customers = customers::customers(
         ingested.orders.clone().lazy(),
@@ -56,4 +94,25 @@ fn write_rejects(rejected: &[Rejected], out: &mut dyn Write) -> Result<()> {
     }
     csv.flush()?;
     Ok(())
+}
+
+/// A note when the newest order (of any status) is more than
+/// [`STALE_AFTER_DAYS`] before `as_of`: the export was probably not renewed.
+fn stale_note(orders: &DataFrame, as_of: NaiveDate) -> Result<Option<String>> {
+    let newest = orders
+        .column(order::DATE)?
+        .as_materialized_series()
+        .cast(&DataType::Int32)?
+        .i32()?
+        .max();
+    let Some(newest) = newest.map(crate::output::date_from_days) else {
+        return Ok(None);
+    };
+    let days = (as_of - newest).num_days();
+    Ok((days > STALE_AFTER_DAYS).then(|| {
+        format!(
+            "the newest order is from {newest}, {days} days before the as-of date {as_of}: \
+             is the export stale? (figures are computed as of {as_of})"
+        )
+    }))
 }

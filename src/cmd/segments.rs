@@ -1,15 +1,20 @@
 //! `goldpan segments`: one customer-list CSV per segment.
 
 use super::load;
+use super::usage;
 use crate::cli::{InputArgs, RuleArgs};
+use crate::config;
 use crate::customers::col;
 use crate::metrics::Totals;
 use crate::output::{table, write_atomically, write_customers};
 use crate::segments::{self, REASONS};
-use anyhow::{Context, Result, bail};
-use polars::prelude::{ChunkAgg, IntoLazy};
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use anyhow::{Context, Result};
+use polars::prelude::{ChunkAgg, IntoLazy, lit};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Last column of every segment file: the as-of date the list was made for.
+pub const AS_OF: &str = "as_of";
 
 /// Write one customer-list CSV per segment into a folder
 ///
@@ -26,8 +31,9 @@ use std::path::PathBuf;
 ///   aov_mid      average order from 0.5 × to 2 × the store's
 ///   aov_high     average order above 2 × the store's
 ///
-/// Every number is a flag below. Rows are sorted by revenue (highest first),
-/// then e-mail, so the same export gives byte-identical files.
+/// Every number is a flag below (or a setting in goldpan.toml). Rows are
+/// sorted by revenue (highest first), then e-mail, so the same export gives
+/// byte-identical files. The last column, as_of, is the --as-of date used.
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -50,33 +56,57 @@ pub struct Args {
     /// (for programs, not spreadsheets, reading the files)
     #[arg(long)]
     pub no_formula_escape: bool,
+
+    /// Print the segment counts as one JSON object on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
-pub fn run(args: &Args) -> Result<()> {
-    let rules = args.rules.rules()?;
-    let store = load(&args.input)?;
+/// One segment file written, for the report.
+#[derive(serde::Serialize)]
+struct Written {
+    segment: String,
+    customers: u64,
+    customer_share: Option<f64>,
+    revenue_share: Option<f64>,
+    rule: String,
+}
+
+pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
+    let to_stdout = args.out.as_os_str() == "-";
+    if to_stdout && args.json {
+        usage!(
+            "--json and --out - both want stdout: write the segment to a folder, or drop --json"
+        );
+    }
+    let settings = config::load(
+        config_file,
+        &args.input.settings().or(args.rules.settings()),
+    )?;
+    let rules = settings.rules();
+    let store = load(&args.input, &settings)?;
     let totals = Totals::of(&store.customers)?;
     let mut chosen = segments::all(&rules, &totals);
     if !args.only.is_empty() {
         let known: Vec<String> = chosen.iter().map(|s| s.name.clone()).collect();
         if let Some(unknown) = args.only.iter().find(|name| !known.contains(name)) {
-            bail!(
+            usage!(
                 "--only: no segment named \"{unknown}\"; the segments are {}",
                 known.join(", ")
             );
         }
         chosen.retain(|s| args.only.contains(&s.name));
     }
-    let to_stdout = args.out.as_os_str() == "-";
     if to_stdout && chosen.len() != 1 {
-        bail!("--out -: stdout takes one segment; choose it with --only, e.g. --only lapsed_60");
+        usage!("--out -: stdout takes one segment; choose it with --only, e.g. --only lapsed_60");
     }
     if !to_stdout {
         std::fs::create_dir_all(&args.out)
             .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
     }
 
-    let customers = segments::with_reasons(store.customers.clone().lazy(), &rules);
+    let customers = segments::with_reasons(store.customers.clone().lazy(), &rules)
+        .with_column(lit(store.as_of.to_string()).alias(AS_OF));
     let escape = !args.no_formula_escape;
     let mut report = Vec::new();
     for segment in &chosen {
@@ -85,9 +115,9 @@ pub fn run(args: &Args) -> Result<()> {
             .filter(segment.members.clone())
             .collect()?;
         let extra: &[&str] = if segment.name == "bulk_b2b" {
-            &[REASONS]
+            &[REASONS, AS_OF]
         } else {
-            &[]
+            &[AS_OF]
         };
         if to_stdout {
             write_customers(&members, extra, escape, std::io::stdout().lock())?;
@@ -105,6 +135,7 @@ pub fn run(args: &Args) -> Result<()> {
             store.report.rows_rejected
         );
     }
+    let fraction = |part: f64, whole: f64| (whole != 0.0).then(|| part / whole);
     let share = |part: f64, whole: f64| {
         if whole == 0.0 {
             "-".to_string()
@@ -112,6 +143,29 @@ pub fn run(args: &Args) -> Result<()> {
             format!("{:.1}%", 100.0 * part / whole)
         }
     };
+    if args.json {
+        let written: Vec<Written> = report
+            .iter()
+            .map(|(segment, size, revenue)| Written {
+                segment: segment.name.clone(),
+                customers: *size,
+                customer_share: fraction(*size as f64, totals.customers as f64),
+                revenue_share: fraction(*revenue as f64, totals.revenue_cents as f64),
+                rule: segment.rule.clone(),
+            })
+            .collect();
+        let json = serde_json::json!({
+            "as_of": store.as_of.to_string(),
+            "customers": totals.customers,
+            "out": args.out.display().to_string(),
+            "segments": written,
+        });
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &json)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(());
+    }
     let rows = report.iter().map(|(segment, size, revenue)| {
         [
             segment.name.clone(),
@@ -132,6 +186,10 @@ pub fn run(args: &Args) -> Result<()> {
             store.as_of, totals.customers
         );
     } else {
+        eprintln!(
+            "goldpan: segments as of {} ({} customers)",
+            store.as_of, totals.customers
+        );
         for [name, size, of_customers, of_revenue, _] in rows {
             eprintln!(
                 "goldpan: {name}: {size} customers ({of_customers} of customers, {of_revenue} of revenue)"

@@ -2,12 +2,14 @@
 
 use super::load;
 use crate::cli::{InputArgs, RuleArgs};
+use crate::config::{self, Settings};
 use crate::ingest::IngestReport;
 use crate::metrics::{self, Summary};
 use crate::model::Exclusion;
 use crate::output::{money, table};
 use anyhow::Result;
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 /// Print the store's figures: customers, revenue, AOV, repeat rate, revenue
 /// share of the top customers, AOV bands, lifetime value.
@@ -19,19 +21,29 @@ pub struct Args {
     #[command(flatten)]
     pub rules: RuleArgs,
 
-    /// Years a customer keeps buying, for the simple lifetime value (clv)
-    #[arg(long, default_value_t = 3.0, value_name = "YEARS")]
-    pub lifespan_years: f64,
+    /// Years a customer keeps buying, for the simple lifetime value (clv) [default: 3]
+    #[arg(long, value_name = "YEARS")]
+    pub lifespan_years: Option<f64>,
 
     /// Print one JSON object instead of a table
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(args: &Args) -> Result<()> {
-    let rules = args.rules.rules()?;
-    let store = load(&args.input)?;
-    let summary = metrics::summary(&store.customers, &store.orders, &rules, args.lifespan_years)?;
+pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
+    let flags = Settings {
+        lifespan_years: args.lifespan_years,
+        ..args.rules.settings()
+    };
+    let settings = config::load(config_file, &args.input.settings().or(flags))?;
+    let rules = settings.rules();
+    let store = load(&args.input, &settings)?;
+    let summary = metrics::summary(
+        &store.customers,
+        &store.orders,
+        &rules,
+        settings.lifespan_years(),
+    )?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut json = serde_json::to_value(&summary)?;

@@ -133,6 +133,9 @@ struct Columns {
     first_name: Option<usize>,
     last_name: Option<usize>,
     phones: [Option<usize>; 2],
+    /// Billing address first, else the shipping one.
+    zips: [Option<usize>; 2],
+    countries: [Option<usize>; 2],
 }
 
 pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
@@ -165,6 +168,8 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         first_name: optional("Billing First Name"),
         last_name: optional("Billing Last Name"),
         phones: [optional("Customer Phone"), optional("Billing Phone")],
+        zips: [optional("Billing Zip"), optional("Shipping Zip")],
+        countries: [optional("Billing Country"), optional("Shipping Country")],
     };
     if columns.details.is_none() && columns.total_quantity.is_none() {
         bail!(
@@ -242,13 +247,6 @@ fn read_row(
         reader.optional_cell(c.first_name)?.trim(),
         reader.optional_cell(c.last_name)?.trim()
     );
-    let mut phone = None;
-    for column in c.phones {
-        phone = non_empty(reader.optional_cell(column)?);
-        if phone.is_some() {
-            break;
-        }
-    }
     let order = Order {
         id: id.to_string(),
         email,
@@ -262,7 +260,9 @@ fn read_row(
             &sink.options.extra_non_company_words,
         ),
         name: non_empty(reader.optional_cell(c.customer_name)?).or(non_empty(&full_name)),
-        phone,
+        phone: reader.first_non_empty(&c.phones)?,
+        zip: reader.first_non_empty(&c.zips)?,
+        country: reader.first_non_empty(&c.countries)?,
         accepts_marketing: None,
         currency: non_empty(reader.optional_cell(c.currency)?).map(|c| c.to_ascii_uppercase()),
         excluded: exclusion(reader.cell(c.status)?),

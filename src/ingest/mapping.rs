@@ -11,7 +11,7 @@ use anyhow::{Result, bail};
 use std::collections::HashMap;
 
 /// The fields of an order a mapping can name, with what each means.
-const KEYS: [(&str, &str); 12] = [
+const KEYS: [(&str, &str); 14] = [
     ("order", "order id (required)"),
     (
         "date",
@@ -29,6 +29,8 @@ const KEYS: [(&str, &str); 12] = [
     ("company", "billing company"),
     ("name", "customer name"),
     ("phone", "customer phone"),
+    ("zip", "postal code"),
+    ("country", "country code or name"),
     ("currency", "currency code"),
 ];
 
@@ -257,6 +259,8 @@ fn read_row(
         company: normalize_company(cell("company")?, &sink.options.extra_non_company_words),
         name: non_empty(cell("name")?),
         phone: non_empty(cell("phone")?),
+        zip: non_empty(cell("zip")?),
+        country: non_empty(cell("country")?),
         accepts_marketing: None,
         currency: non_empty(cell("currency")?).map(|c| c.to_ascii_uppercase()),
         excluded: exclusion(cell("status")?),

@@ -239,6 +239,16 @@ impl ExportReader {
         index.map_or(Ok(""), |i| self.cell(i))
     }
 
+    /// The first non-empty, trimmed cell among these optional columns.
+    pub fn first_non_empty(&self, columns: &[Option<usize>]) -> Result<Option<String>, RowError> {
+        for &column in columns {
+            if let Some(text) = crate::model::non_empty(self.optional_cell(column)?) {
+                return Ok(Some(text));
+            }
+        }
+        Ok(None)
+    }
+
     /// An error about the current row's cell: what was expected, what is there.
     pub fn bad(&self, index: usize, expected: &str, found: &[u8]) -> RowError {
         let found = String::from_utf8_lossy(found);

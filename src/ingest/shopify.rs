@@ -44,6 +44,9 @@ struct Columns {
     billing_name: Option<usize>,
     shipping_name: Option<usize>,
     phones: [Option<usize>; 3],
+    /// Billing address first, else the shipping one.
+    zips: [Option<usize>; 2],
+    countries: [Option<usize>; 2],
     accepts_marketing: Option<usize>,
 }
 
@@ -83,6 +86,8 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
             optional("Phone"),
             optional("Shipping Phone"),
         ],
+        zips: [optional("Billing Zip"), optional("Shipping Zip")],
+        countries: [optional("Billing Country"), optional("Shipping Country")],
         accepts_marketing: optional("Accepts Marketing"),
     };
 
@@ -179,13 +184,6 @@ fn read_row(
         "" => 0,
         _ => reader.parse(c.refunded.unwrap(), "an amount such as 12.50", parse_cents)?,
     };
-    let mut phone = None;
-    for column in c.phones {
-        phone = non_empty(reader.optional_cell(column)?);
-        if phone.is_some() {
-            break;
-        }
-    }
     let order = Order {
         id: order_name.to_string(),
         email: normalize_email(reader.cell(c.email)?),
@@ -204,7 +202,9 @@ fn read_row(
         ),
         name: non_empty(reader.optional_cell(c.billing_name)?)
             .or(non_empty(reader.optional_cell(c.shipping_name)?)),
-        phone,
+        phone: reader.first_non_empty(&c.phones)?,
+        zip: reader.first_non_empty(&c.zips)?,
+        country: reader.first_non_empty(&c.countries)?,
         accepts_marketing: parse_flag(reader.optional_cell(c.accepts_marketing)?),
         currency: non_empty(reader.optional_cell(c.currency)?).map(|c| c.to_ascii_uppercase()),
         excluded,

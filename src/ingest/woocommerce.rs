@@ -134,6 +134,9 @@ struct Columns {
     first_name: Option<usize>,
     last_name: Option<usize>,
     phone: Option<usize>,
+    /// Billing address first, else the shipping one.
+    zips: [Option<usize>; 2],
+    countries: [Option<usize>; 2],
 }
 
 /// Where the rows of an order already seen went (one-row-per-item layout).
@@ -182,6 +185,8 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         first_name: optional("billing_first_name"),
         last_name: optional("billing_last_name"),
         phone: optional("billing_phone"),
+        zips: [optional("billing_postcode"), optional("shipping_postcode")],
+        countries: [optional("billing_country"), optional("shipping_country")],
     };
     let mut seen: HashMap<String, Seen> = HashMap::new();
     let mut counts = FileCounts::default();
@@ -296,6 +301,8 @@ fn read_row(
         ),
         name: non_empty(&full_name),
         phone: non_empty(reader.optional_cell(c.phone)?),
+        zip: reader.first_non_empty(&c.zips)?,
+        country: reader.first_non_empty(&c.countries)?,
         accepts_marketing: None,
         currency: non_empty(reader.optional_cell(c.currency)?).map(|c| c.to_ascii_uppercase()),
         excluded: exclusion(reader.cell(c.status)?),

@@ -1,0 +1,36 @@
+#!/bin/sh
+# goldpan-weekly.sh: this week's customer lists, and who moved since the last run.
+#
+# Put this script in a folder of its own (the "store folder") with:
+#   exports/        the order exports (CSV or CSV.gz). Overlapping exports are
+#                   fine: an order found in several files counts once.
+#   goldpan.toml    optional: thresholds, currency, ... (goldpan config --print)
+# Each run writes:
+#   runs/YYYY-MM-DD/        the segment files as of that day
+#   runs/YYYY-MM-DD/moves/  <segment>.entered.csv / .left.csv against the
+#                           latest earlier run, and diff_summary.csv
+#
+# Usage: goldpan-weekly.sh [YYYY-MM-DD]     (default: today)
+set -eu
+
+# cron runs with PATH=/usr/bin:/bin; `cargo install` puts goldpan in ~/.cargo/bin.
+PATH="$HOME/.cargo/bin:/usr/local/bin:$PATH"
+STORE=$(cd "$(dirname "$0")" && pwd)
+cd "$STORE"
+
+AS_OF=${1:-$(date +%Y-%m-%d)}
+RUN="runs/$AS_OF"
+mkdir -p runs
+
+# The latest earlier run, if any (run folders sort by date).
+PREVIOUS=$(printf '%s\n' runs/????-??-?? | awk -v run="$RUN" '$0 < run' | tail -n 1)
+
+goldpan segments exports/* --as-of "$AS_OF" --out "$RUN"
+
+if [ -n "$PREVIOUS" ] && [ -d "$PREVIOUS" ]; then
+    echo "Moves from $PREVIOUS to $RUN:"
+    goldpan diff "$PREVIOUS" "$RUN" --out "$RUN/moves"
+    echo "Win-back list (new one-time customers): $STORE/$RUN/moves/one_time.entered.csv"
+else
+    echo "First run: the lists are in $STORE/$RUN; moves start with the next run."
+fi

@@ -1,0 +1,27 @@
+//! `goldpan completions SHELL`: a shell completion script on stdout.
+
+use anyhow::Result;
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+/// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+///
+/// For example:
+///
+///   goldpan completions bash > ~/.local/share/bash-completion/completions/goldpan
+///   goldpan completions zsh > ~/.zfunc/_goldpan
+///   goldpan completions fish > ~/.config/fish/completions/goldpan.fish
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let mut command = crate::Cli::command();
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(args.shell, &mut command, "goldpan", &mut out);
+    std::io::Write::flush(&mut out)?;
+    Ok(())
+}

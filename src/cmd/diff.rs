@@ -1,0 +1,334 @@
+//! `goldpan diff OLD_DIR NEW_DIR --out DIR`: who entered and who left each
+//! segment between two runs of `goldpan segments`.
+
+use super::segments::AS_OF;
+use super::usage;
+use crate::customers::col;
+use crate::output::{printable, table, write_atomically};
+use anyhow::{Context, Result, bail};
+use std::collections::{BTreeMap, HashSet};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Who entered and who left each segment between two runs of `segments`.
+///
+/// Compare two folders written by `goldpan segments` (say last week's and
+/// this week's) and write, for every segment file found in both:
+///
+///   <segment>.entered.csv   customers in the new file but not in the old one
+///   <segment>.left.csv      customers in the old file but not in the new one
+///
+/// with the same columns as the segment files (entered rows from the new
+/// file, left rows from the old one), and diff_summary.csv with the counts.
+/// A customer is their e-mail, or their customer_id when the e-mail is
+/// empty. Only membership counts: a customer in both files is in neither
+/// list, however their figures changed. A segment file in only one folder is
+/// reported, not compared. The counts also go to stdout (a table on a
+/// terminal, else CSV; --json for JSON). Exits 0 whether or not anyone moved.
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Folder of the earlier run
+    #[arg(value_name = "OLD_DIR")]
+    pub old: PathBuf,
+
+    /// Folder of the later run
+    #[arg(value_name = "NEW_DIR")]
+    pub new: PathBuf,
+
+    /// Folder for the .entered.csv/.left.csv files and diff_summary.csv
+    /// (created if missing; other files in it are left alone)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Print the counts as one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The file the counts are written to, in the `--out` folder.
+pub const SUMMARY_FILE: &str = "diff_summary.csv";
+
+/// One segment file read: header, rows as they are, and each row's key.
+struct SegmentFile {
+    header: csv::StringRecord,
+    rows: Vec<csv::StringRecord>,
+    keys: Vec<String>,
+    as_of: Option<String>,
+}
+
+/// The counts of one segment.
+#[derive(Debug, serde::Serialize)]
+struct Moves {
+    segment: String,
+    old: usize,
+    new: usize,
+    entered: usize,
+    left: usize,
+}
+
+/// Segment files of a run folder: `<name>.csv` with no other dot in the name
+/// (so `.entered.csv`, `.left.csv` and hidden files are not), except the
+/// diff summary.
+fn segment_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the folder {}", dir.display()))?;
+    let mut files = BTreeMap::new();
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("cannot read the folder {}", dir.display()))?
+            .path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(stem) = name.strip_suffix(".csv") else {
+            continue;
+        };
+        if stem.is_empty() || stem.contains('.') || name == SUMMARY_FILE || !path.is_file() {
+            continue;
+        }
+        files.insert(stem.to_string(), path);
+    }
+    Ok(files)
+}
+
+/// A row's customer: its e-mail, else `id:<customer_id>`. A spreadsheet-safe
+/// `'` written before a risky cell is not part of the value.
+fn key_of(row: &csv::StringRecord, email: usize, id: Option<usize>) -> Option<String> {
+    let cell = |i: usize| {
+        let text = row.get(i).unwrap_or_default().trim();
+        text.strip_prefix('\'').unwrap_or(text).to_string()
+    };
+    let email = cell(email);
+    if !email.is_empty() {
+        return Some(email);
+    }
+    let id = id.map(cell).unwrap_or_default();
+    (!id.is_empty()).then(|| format!("id:{id}"))
+}
+
+fn read_segment_file(path: &Path) -> Result<Option<SegmentFile>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let header = reader
+        .headers()
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .clone();
+    let position = |name: &str| header.iter().position(|h| h == name);
+    let Some(email) = position(col::EMAIL) else {
+        return Ok(None);
+    };
+    let id = position(col::CUSTOMER_ID);
+    let as_of_column = position(AS_OF);
+    let mut rows = Vec::new();
+    let mut keys = Vec::new();
+    let mut as_of = None;
+    for record in reader.records() {
+        let row = record.with_context(|| format!("cannot read {}", path.display()))?;
+        let Some(key) = key_of(&row, email, id) else {
+            let line = row.position().map_or(0, |p| p.line());
+            bail!(
+                "{}:{line}: a row with neither email nor customer_id: cannot tell who it is",
+                path.display()
+            );
+        };
+        if as_of.is_none() {
+            as_of = as_of_column.and_then(|i| row.get(i)).map(str::to_string);
+        }
+        keys.push(key);
+        rows.push(row);
+    }
+    Ok(Some(SegmentFile {
+        header,
+        rows,
+        keys,
+        as_of,
+    }))
+}
+
+/// Rows of `from` whose customer is not in `other`, in `from`'s order.
+fn not_in<'a>(from: &'a SegmentFile, other: &SegmentFile) -> Vec<&'a csv::StringRecord> {
+    let others: HashSet<&str> = other.keys.iter().map(String::as_str).collect();
+    from.rows
+        .iter()
+        .zip(&from.keys)
+        .filter(|(_, key)| !others.contains(key.as_str()))
+        .map(|(row, _)| row)
+        .collect()
+}
+
+fn write_rows(path: &Path, header: &csv::StringRecord, rows: &[&csv::StringRecord]) -> Result<()> {
+    write_atomically(path, |out| {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(header)?;
+        for row in rows {
+            csv.write_record(*row)?;
+        }
+        csv.flush()?;
+        Ok(())
+    })
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    for dir in [&args.old, &args.new] {
+        if !dir.is_dir() {
+            bail!(
+                "{}: no such folder (give two folders written by goldpan segments)",
+                dir.display()
+            );
+        }
+    }
+    if args.old.canonicalize()? == args.new.canonicalize()? {
+        usage!("OLD_DIR and NEW_DIR are the same folder: nothing to compare");
+    }
+    let old_files = segment_files(&args.old)?;
+    let new_files = segment_files(&args.new)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
+
+    let mut moves = Vec::new();
+    let mut only_old: Vec<String> = Vec::new();
+    let mut only_new: Vec<String> = Vec::new();
+    let mut not_segments: Vec<String> = Vec::new();
+    let (mut old_as_of, mut new_as_of) = (None, None);
+    for (name, old_path) in &old_files {
+        let Some(new_path) = new_files.get(name) else {
+            only_old.push(name.clone());
+            continue;
+        };
+        let (Some(old), Some(new)) = (read_segment_file(old_path)?, read_segment_file(new_path)?)
+        else {
+            not_segments.push(format!("{name}.csv"));
+            continue;
+        };
+        old_as_of = old_as_of.or(old.as_of.clone());
+        new_as_of = new_as_of.or(new.as_of.clone());
+        let entered = not_in(&new, &old);
+        let left = not_in(&old, &new);
+        write_rows(
+            &args.out.join(format!("{name}.entered.csv")),
+            &new.header,
+            &entered,
+        )?;
+        write_rows(
+            &args.out.join(format!("{name}.left.csv")),
+            &old.header,
+            &left,
+        )?;
+        moves.push(Moves {
+            segment: name.clone(),
+            old: old.rows.len(),
+            new: new.rows.len(),
+            entered: entered.len(),
+            left: left.len(),
+        });
+    }
+    only_new.extend(
+        new_files
+            .keys()
+            .filter(|name| !old_files.contains_key(*name))
+            .cloned(),
+    );
+    if moves.is_empty() && not_segments.is_empty() {
+        bail!(
+            "no segment file is in both {} and {}: are they folders written by goldpan segments?",
+            args.old.display(),
+            args.new.display()
+        );
+    }
+
+    let old_as_of = old_as_of.unwrap_or_default();
+    let new_as_of = new_as_of.unwrap_or_default();
+    let summary_rows: Vec<[String; 7]> = moves
+        .iter()
+        .map(|m| {
+            [
+                m.segment.clone(),
+                m.old.to_string(),
+                m.new.to_string(),
+                m.entered.to_string(),
+                m.left.to_string(),
+                old_as_of.clone(),
+                new_as_of.clone(),
+            ]
+        })
+        .collect();
+    let header = [
+        "segment",
+        "old",
+        "new",
+        "entered",
+        "left",
+        "old_as_of",
+        "new_as_of",
+    ];
+    let write_summary = |out: &mut dyn Write| -> Result<()> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(header)?;
+        for row in &summary_rows {
+            csv.write_record(row)?;
+        }
+        csv.flush()?;
+        Ok(())
+    };
+    write_atomically(&args.out.join(SUMMARY_FILE), |out| write_summary(out))?;
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let json = serde_json::json!({
+            "old_as_of": (!old_as_of.is_empty()).then_some(&old_as_of),
+            "new_as_of": (!new_as_of.is_empty()).then_some(&new_as_of),
+            "old_dir": args.old.display().to_string(),
+            "new_dir": args.new.display().to_string(),
+            "out": args.out.display().to_string(),
+            "segments": moves,
+            "only_in_old": only_old,
+            "only_in_new": only_new,
+            "not_segment_files": not_segments,
+        });
+        serde_json::to_writer_pretty(&mut out, &json)?;
+        writeln!(out)?;
+    } else if std::io::stdout().is_terminal() {
+        let mut table = table(&header[..5]);
+        for row in &summary_rows {
+            table.add_row(row[..5].iter().map(|cell| printable(cell)));
+        }
+        writeln!(
+            out,
+            "Segment moves from {old_as_of} to {new_as_of}:\n{table}"
+        )?;
+    } else {
+        write_summary(&mut out)?;
+    }
+    out.flush()?;
+    for (names, what) in [
+        (&only_old, format!("only in {}", args.old.display())),
+        (&only_new, format!("only in {}", args.new.display())),
+    ] {
+        if !names.is_empty() {
+            eprintln!("goldpan: note: not compared, {what}: {}", names.join(", "));
+        }
+    }
+    if !not_segments.is_empty() {
+        eprintln!(
+            "goldpan: note: not compared, no email column (not a goldpan segment file): {}",
+            not_segments.join(", ")
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_email_else_customer_id() {
+        let row = csv::StringRecord::from(vec!["'-ann@x.com", "7"]);
+        assert_eq!(key_of(&row, 0, Some(1)), Some("-ann@x.com".into()));
+        let row = csv::StringRecord::from(vec!["", "42"]);
+        assert_eq!(key_of(&row, 0, Some(1)), Some("id:42".into()));
+        let row = csv::StringRecord::from(vec!["", ""]);
+        assert_eq!(key_of(&row, 0, Some(1)), None);
+    }
+}

@@ -1,0 +1,141 @@
+//! Exit codes, completions, --json, and the as-of date in every output.
+
+mod common;
+
+use common::{fixture, goldpan, read_csv, segments};
+
+const WEEK1: &str = "shopify_orders_week1_cron.csv";
+
+#[test]
+fn exit_codes_are_0_ok_1_error_2_usage() {
+    goldpan()
+        .args(["summary", &fixture(WEEK1), "--as-of", "2025-06-02"])
+        .assert()
+        .code(0);
+    // An error in the data or the files: 1.
+    let missing = goldpan()
+        .args(["summary", "/no/such/export.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).starts_with("goldpan: cannot open"));
+    // Usage, found by clap: 2.
+    for args in [
+        &["summary", "--no-such-flag", "x.csv"][..],
+        &["segments", "x.csv"][..],
+        &["summary", "x.csv", "--top-percent", "0"][..],
+        &["completions", "tcsh"][..],
+        &["frobnicate"][..],
+    ] {
+        goldpan().args(args).assert().code(2);
+    }
+    // Usage, found by goldpan: 2.
+    let dir = tempfile::tempdir().unwrap();
+    goldpan()
+        .args(["segments", &fixture(WEEK1), "--out", "-", "--json"])
+        .assert()
+        .code(2);
+    goldpan()
+        .args(["segments", &fixture(WEEK1), "--only", "nope", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn completions_for_bash_zsh_fish() {
+    for (shell, marker) in [
+        ("bash", "_goldpan()"),
+        ("zsh", "#compdef goldpan"),
+        ("fish", "complete -c goldpan"),
+    ] {
+        let output = goldpan().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success());
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}");
+        assert!(script.contains("audience"), "{shell} completes subcommands");
+        assert!(script.contains("lapsed-days"), "{shell} completes flags");
+    }
+}
+
+#[test]
+fn segment_files_end_with_the_as_of_date() {
+    let (_dir, out) = segments(WEEK1, "2025-06-02", &[]);
+    for name in ["one_time", "bulk_b2b", "lapsed_60"] {
+        let path = out.join(format!("{name}.csv"));
+        let header = csv::Reader::from_path(&path)
+            .unwrap()
+            .headers()
+            .unwrap()
+            .clone();
+        assert_eq!(header.iter().last(), Some("as_of"), "{name}");
+        for row in read_csv(&path) {
+            assert_eq!(row["as_of"], "2025-06-02");
+        }
+    }
+}
+
+#[test]
+fn segments_json_prints_counts_and_as_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = goldpan()
+        .args([
+            "segments",
+            &fixture(WEEK1),
+            "--as-of",
+            "2025-06-02",
+            "--json",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["as_of"], "2025-06-02");
+    assert_eq!(json["customers"], 6);
+    let one_time = &json["segments"][2];
+    assert_eq!(one_time["segment"], "one_time");
+    assert_eq!(one_time["customers"], 5);
+    assert_eq!(one_time["rule"], "exactly 1 order");
+    common::assert_close(&one_time["customer_share"], 5.0 / 6.0);
+    common::assert_close(&one_time["revenue_share"], 270.0 / 410.0);
+}
+
+#[test]
+fn summary_says_its_as_of_date() {
+    let json = common::summary_json(WEEK1, "2025-06-02", &[]);
+    assert_eq!(json["as_of"], "2025-06-02");
+    let output = goldpan()
+        .args(["summary", &fixture(WEEK1), "--as-of", "2025-06-02"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(output.stdout).unwrap();
+    assert!(csv.starts_with("figure,value\nas_of,2025-06-02\n"), "{csv}");
+}
+
+#[test]
+fn stale_export_gets_one_note() {
+    let stderr = |as_of: &str| {
+        let output = goldpan()
+            .args(["summary", &fixture(WEEK1), "--as-of", as_of])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    // The newest order is from 2025-05-31.
+    assert!(
+        !stderr("2025-06-30").contains("stale"),
+        "30 days is not stale"
+    );
+    let late = stderr("2025-07-15");
+    let notes: Vec<&str> = late.lines().filter(|l| l.contains("stale")).collect();
+    assert_eq!(
+        notes,
+        [
+            "goldpan: note: the newest order is from 2025-05-31, 45 days before the as-of date \
+          2025-07-15: is the export stale? (figures are computed as of 2025-07-15)"
+        ]
+    );
+}
