@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use polars::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Column names of the orders table, with their polars types.
 pub mod col {
@@ -150,7 +150,7 @@ pub fn non_empty(raw: &str) -> Option<String> {
 /// pushed (the same order in two overlapping monthly exports counts once).
 #[derive(Default)]
 pub struct OrdersBuilder {
-    index_of: HashMap<String, usize>,
+    index_of: FxHashMap<String, usize>,
     order_id: Vec<String>,
     customer: Vec<Option<String>>,
     email: Vec<Option<String>>,

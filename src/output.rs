@@ -3,7 +3,9 @@
 use crate::customers::col;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use polars::prelude::{AnyValue, DataFrame};
+use polars::prelude::{
+    BooleanChunked, DataFrame, DataType, Int32Chunked, Int64Chunked, StringChunked,
+};
 use std::io::Write;
 use std::path::Path;
 
@@ -43,15 +45,11 @@ fn is_plain_number(text: &str) -> bool {
         && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// A cell a spreadsheet would run as a formula gets a leading `'`; plain
-/// numbers (`-12.50`, `+15550100`) are left alone.
-pub fn escape_formula(text: &str) -> std::borrow::Cow<'_, str> {
-    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && !is_plain_number(text) {
-        format!("'{text}").into()
-    } else {
-        text.into()
-    }
+/// Whether a spreadsheet would run the cell as a formula: it starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return and is not a plain number
+/// (`-12.50` and `+15550100` are left alone).
+pub fn needs_formula_escape(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(text)
 }
 
 /// A terminal table with goldpan's style.
@@ -62,17 +60,6 @@ pub fn table(header: &[&str]) -> comfy_table::Table {
     table
 }
 
-fn text(value: AnyValue) -> String {
-    match value {
-        AnyValue::Null => String::new(),
-        AnyValue::String(s) => s.to_string(),
-        AnyValue::StringOwned(s) => s.to_string(),
-        AnyValue::Boolean(b) => if b { "yes" } else { "no" }.to_string(),
-        AnyValue::Date(days) => date_from_days(days).format("%Y-%m-%d").to_string(),
-        other => other.to_string(),
-    }
-}
-
 pub fn date_from_days(days: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::TimeDelta::days(days as i64)
 }
@@ -80,6 +67,72 @@ pub fn date_from_days(days: i32) -> NaiveDate {
 /// Control characters make a terminal misbehave; show customer text without them.
 pub fn printable(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// One column of a customer list, read by its type from the customers table.
+enum Cells {
+    Text(StringChunked),
+    Whole(Int64Chunked),
+    Date(Int32Chunked),
+    Flag(BooleanChunked),
+    /// Revenue in cents, written as money.
+    Revenue(Int64Chunked),
+    /// Revenue and orders: the customer's average order, written as money.
+    Aov(Int64Chunked, Int64Chunked),
+}
+
+impl Cells {
+    fn of(customers: &DataFrame, name: &str) -> Result<Cells> {
+        let int64 = |name: &str| -> Result<Int64Chunked> {
+            let column = customers.column(name)?.cast(&DataType::Int64)?;
+            Ok(column.i64()?.rechunk().into_owned())
+        };
+        Ok(match name {
+            "revenue" => Cells::Revenue(int64(col::REVENUE)?),
+            "aov" => Cells::Aov(int64(col::REVENUE)?, int64(col::ORDERS)?),
+            _ => {
+                let column = customers.column(name)?;
+                match column.dtype() {
+                    DataType::String => Cells::Text(column.str()?.rechunk().into_owned()),
+                    DataType::Boolean => Cells::Flag(column.bool()?.rechunk().into_owned()),
+                    DataType::Date => {
+                        let days = column.cast(&DataType::Int32)?;
+                        Cells::Date(days.i32()?.rechunk().into_owned())
+                    }
+                    _ => Cells::Whole(int64(name)?),
+                }
+            }
+        })
+    }
+
+    /// Appends row `i`'s cell to `out` (nothing for a null).
+    fn write(&self, i: usize, out: &mut String) {
+        use std::fmt::Write as _;
+        match self {
+            Cells::Text(c) => out.push_str(c.get(i).unwrap_or_default()),
+            Cells::Whole(c) => {
+                if let Some(n) = c.get(i) {
+                    let _ = write!(out, "{n}");
+                }
+            }
+            Cells::Date(c) => {
+                if let Some(days) = c.get(i) {
+                    let _ = write!(out, "{}", date_from_days(days).format("%Y-%m-%d"));
+                }
+            }
+            Cells::Flag(c) => {
+                if let Some(flag) = c.get(i) {
+                    out.push_str(if flag { "yes" } else { "no" });
+                }
+            }
+            Cells::Revenue(c) => out.push_str(&money(c.get(i).unwrap_or(0))),
+            Cells::Aov(revenue, orders) => {
+                let revenue = revenue.get(i).unwrap_or(0);
+                let orders = orders.get(i).unwrap_or(1).max(1);
+                out.push_str(&money((revenue as f64 / orders as f64).round() as i64));
+            }
+        }
+    }
 }
 
 /// Writes customers (rows of the customers table) as a customer-list CSV:
@@ -93,38 +146,19 @@ pub fn write_customers(
     let mut csv = csv::Writer::from_writer(out);
     let header: Vec<&str> = LIST_COLUMNS.iter().chain(extra).copied().collect();
     csv.write_record(&header)?;
-    let revenue = customers.column(col::REVENUE)?.i64()?.clone();
-    let orders = customers
-        .column(col::ORDERS)?
-        .cast(&polars::prelude::DataType::Int64)?;
-    let orders = orders.i64()?;
-    let same_name: Vec<Option<polars::prelude::Series>> = header
+    let columns = header
         .iter()
-        .map(|&name| match name {
-            "revenue" | "aov" => Ok(None),
-            name => customers
-                .column(name)
-                .map(|c| Some(c.as_materialized_series().clone())),
-        })
-        .collect::<Result<_, _>>()?;
-    let mut row: Vec<String> = Vec::with_capacity(header.len());
+        .map(|name| Cells::of(customers, name))
+        .collect::<Result<Vec<_>>>()?;
+    // One buffer per column, reused for every row.
+    let mut row = vec![String::new(); columns.len()];
     for i in 0..customers.height() {
-        row.clear();
-        let revenue_cents = revenue.get(i).unwrap_or(0);
-        for (name, column) in header.iter().zip(&same_name) {
-            let cell = match (column, *name) {
-                (Some(column), _) => text(column.get(i)?),
-                (None, "revenue") => money(revenue_cents),
-                (None, _) => {
-                    let order_count = orders.get(i).unwrap_or(1).max(1);
-                    money((revenue_cents as f64 / order_count as f64).round() as i64)
-                }
-            };
-            row.push(if escape {
-                escape_formula(&cell).into_owned()
-            } else {
-                cell
-            });
+        for (cell, column) in row.iter_mut().zip(&columns) {
+            cell.clear();
+            column.write(i, cell);
+            if escape && needs_formula_escape(cell) {
+                cell.insert(0, '\'');
+            }
         }
         csv.write_record(&row)?;
     }
@@ -171,13 +205,19 @@ mod tests {
 
     #[test]
     fn formulas_are_escaped_but_numbers_are_not() {
-        assert_eq!(escape_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(escape_formula("+1 555 0100"), "'+1 555 0100");
-        assert_eq!(escape_formula("@home"), "'@home");
-        assert_eq!(escape_formula("\tx"), "'\tx");
-        assert_eq!(escape_formula("-12.50"), "-12.50");
-        assert_eq!(escape_formula("+15550100"), "+15550100");
-        assert_eq!(escape_formula("ann@shop.com"), "ann@shop.com");
-        assert_eq!(escape_formula("-"), "'-");
+        for risky in [
+            "=HYPERLINK(\"x\")",
+            "+1 555 0100",
+            "@home",
+            "\tx",
+            "\rx",
+            "-",
+            "-1-2",
+        ] {
+            assert!(needs_formula_escape(risky), "{risky:?}");
+        }
+        for safe in ["-12.50", "+15550100", "ann@shop.com", "12", ""] {
+            assert!(!needs_formula_escape(safe), "{safe:?}");
+        }
     }
 }

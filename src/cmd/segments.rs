@@ -7,9 +7,9 @@ use crate::config;
 use crate::customers::col;
 use crate::metrics::Totals;
 use crate::output::{table, write_atomically, write_customers};
-use crate::segments::{self, REASONS};
+use crate::segments::{self, REASONS, Segment};
 use anyhow::{Context, Result};
-use polars::prelude::{ChunkAgg, IntoLazy, lit};
+use polars::prelude::{ChunkAgg, DataFrame, IntoLazy, PolarsResult, lit};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -106,25 +106,56 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     }
 
     let customers = segments::with_reasons(store.customers.clone().lazy(), &rules)
-        .with_column(lit(store.as_of.to_string()).alias(AS_OF));
+        .with_column(lit(store.as_of.to_string()).alias(AS_OF))
+        .collect()?;
+    let lists = chosen
+        .iter()
+        .map(|segment| {
+            customers
+                .clone()
+                .lazy()
+                .filter(segment.members.clone())
+                .collect()
+        })
+        .collect::<PolarsResult<Vec<DataFrame>>>()?;
     let escape = !args.no_formula_escape;
-    let mut report = Vec::new();
-    for segment in &chosen {
-        let members = customers
-            .clone()
-            .filter(segment.members.clone())
-            .collect()?;
-        let extra: &[&str] = if segment.name == "bulk_b2b" {
+    let extra = |segment: &Segment| -> &'static [&'static str] {
+        if segment.name == "bulk_b2b" {
             &[REASONS, AS_OF]
         } else {
             &[AS_OF]
-        };
-        if to_stdout {
-            write_customers(&members, extra, escape, std::io::stdout().lock())?;
-        } else {
-            let path = args.out.join(format!("{}.csv", segment.name));
-            write_atomically(&path, |file| write_customers(&members, extra, escape, file))?;
         }
+    };
+    if to_stdout {
+        write_customers(
+            &lists[0],
+            extra(&chosen[0]),
+            escape,
+            std::io::stdout().lock(),
+        )?;
+    } else {
+        // One thread per file: formatting a large list is the slow part, and
+        // the lists are independent.
+        std::thread::scope(|scope| -> Result<()> {
+            let writers: Vec<_> = chosen
+                .iter()
+                .zip(&lists)
+                .map(|(segment, members)| {
+                    let path = args.out.join(format!("{}.csv", segment.name));
+                    scope.spawn(move || {
+                        write_atomically(&path, |file| {
+                            write_customers(members, extra(segment), escape, file)
+                        })
+                    })
+                })
+                .collect();
+            writers
+                .into_iter()
+                .try_for_each(|writer| writer.join().expect("a list writer panicked"))
+        })?;
+    }
+    let mut report = Vec::new();
+    for (segment, members) in chosen.iter().zip(&lists) {
         let revenue = members.column(col::REVENUE)?.i64()?.sum().unwrap_or(0);
         report.push((segment, members.height() as u64, revenue));
     }

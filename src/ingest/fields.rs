@@ -59,7 +59,17 @@ pub fn parse_local_date(text: &str) -> Option<NaiveDate> {
     if bytes.len() < 10 {
         return None;
     }
-    let date = NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()?;
+    // By hand rather than chrono's format parser: this runs once per order,
+    // and chrono's strftime machinery was a visible share of a large import.
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        bytes[range].iter().try_fold(0u32, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    if bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)?;
     match bytes.get(10) {
         None | Some(b' ') | Some(b'T') => Some(date),
         _ => None,

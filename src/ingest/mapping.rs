@@ -8,6 +8,7 @@ use super::fields::{SlashDates, parse_cents, parse_quantity};
 use super::{ExportReader, FileCounts, RowError, Sink};
 use crate::model::{Exclusion, Order, non_empty, normalize_company, normalize_email};
 use anyhow::{Result, bail};
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 /// The fields of an order a mapping can name, with what each means.
@@ -158,7 +159,7 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     }
     let columns = Columns(positions);
     let mut dates = SlashDates::new(sink.options.date_order);
-    let mut seen: HashMap<String, Seen> = HashMap::new();
+    let mut seen: FxHashMap<String, Seen> = FxHashMap::default();
     let mut counts = FileCounts::default();
     loop {
         match reader.next_row() {
@@ -193,7 +194,7 @@ fn read_row(
     sink: &mut Sink,
     c: &Columns,
     dates: &mut SlashDates,
-    seen: &mut HashMap<String, Seen>,
+    seen: &mut FxHashMap<String, Seen>,
     counts: &mut FileCounts,
 ) -> Result<(), RowError> {
     let order = c.get("order").expect("required key");

@@ -11,7 +11,7 @@ use super::fields::{
 use super::{ExportReader, FileCounts, RowError, Sink};
 use crate::model::{Exclusion, Order, non_empty, normalize_company, normalize_email};
 use anyhow::Result;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 const WHAT: &str = "Shopify orders export";
 const TEST_GATEWAY: &str = "(for testing) Bogus Gateway";
@@ -91,7 +91,7 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         accepts_marketing: optional("Accepts Marketing"),
     };
 
-    let mut seen: HashMap<String, Seen> = HashMap::new();
+    let mut seen: FxHashMap<String, Seen> = FxHashMap::default();
     let mut counts = FileCounts::default();
     loop {
         match reader.next_row() {
@@ -121,7 +121,7 @@ fn read_row(
     reader: &ExportReader,
     sink: &mut Sink,
     c: &Columns,
-    seen: &mut HashMap<String, Seen>,
+    seen: &mut FxHashMap<String, Seen>,
     counts: &mut FileCounts,
 ) -> Result<(), RowError> {
     let order_name = reader.cell(c.name)?.trim();

@@ -9,7 +9,7 @@ use super::fields::{looks_like_excel_date, parse_cents, parse_local_date, parse_
 use super::{ExportReader, FileCounts, RowError, Sink};
 use crate::model::{Exclusion, Order, non_empty, normalize_company, normalize_email};
 use anyhow::{Result, bail};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 const WHAT: &str = "WooCommerce orders export";
 
@@ -188,7 +188,7 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         zips: [optional("billing_postcode"), optional("shipping_postcode")],
         countries: [optional("billing_country"), optional("shipping_country")],
     };
-    let mut seen: HashMap<String, Seen> = HashMap::new();
+    let mut seen: FxHashMap<String, Seen> = FxHashMap::default();
     let mut counts = FileCounts::default();
     loop {
         match reader.next_row() {
@@ -217,7 +217,7 @@ fn read_row(
     reader: &ExportReader,
     sink: &mut Sink,
     c: &Columns,
-    seen: &mut HashMap<String, Seen>,
+    seen: &mut FxHashMap<String, Seen>,
     counts: &mut FileCounts,
 ) -> Result<(), RowError> {
     let id = reader.check_excel_number(c.order_id)?.trim();
