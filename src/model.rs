@@ -146,27 +146,52 @@ pub fn non_empty(raw: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
-/// Collects orders column by column, and drops an order whose id was already
+/// Collects orders column by column, straight into polars' string arrays (no
+/// string per cell kept on the heap), and drops an order whose id was already
 /// pushed (the same order in two overlapping monthly exports counts once).
-#[derive(Default)]
 pub struct OrdersBuilder {
     index_of: FxHashMap<String, usize>,
-    order_id: Vec<String>,
-    customer: Vec<Option<String>>,
-    email: Vec<Option<String>>,
-    customer_id: Vec<Option<String>>,
+    order_id: StringChunkedBuilder,
+    customer: StringChunkedBuilder,
+    email: StringChunkedBuilder,
+    customer_id: StringChunkedBuilder,
     date: Vec<i32>,
     quantity: Vec<i64>,
     total: Vec<i64>,
     refunded: Vec<i64>,
-    company: Vec<Option<String>>,
-    name: Vec<Option<String>>,
-    phone: Vec<Option<String>>,
-    zip: Vec<Option<String>>,
-    country: Vec<Option<String>>,
+    company: StringChunkedBuilder,
+    name: StringChunkedBuilder,
+    phone: StringChunkedBuilder,
+    zip: StringChunkedBuilder,
+    country: StringChunkedBuilder,
     accepts_marketing: Vec<Option<bool>>,
-    currency: Vec<Option<String>>,
+    currency: StringChunkedBuilder,
     excluded: Vec<Option<&'static str>>,
+}
+
+impl Default for OrdersBuilder {
+    fn default() -> Self {
+        let text = |name: &str| StringChunkedBuilder::new(name.into(), 0);
+        OrdersBuilder {
+            index_of: FxHashMap::default(),
+            order_id: text(col::ORDER_ID),
+            customer: text(col::CUSTOMER),
+            email: text(col::EMAIL),
+            customer_id: text(col::CUSTOMER_ID),
+            date: Vec::new(),
+            quantity: Vec::new(),
+            total: Vec::new(),
+            refunded: Vec::new(),
+            company: text(col::COMPANY),
+            name: text(col::NAME),
+            phone: text(col::PHONE),
+            zip: text(col::ZIP),
+            country: text(col::COUNTRY),
+            accepts_marketing: Vec::new(),
+            currency: text(col::CURRENCY),
+            excluded: Vec::new(),
+        }
+    }
 }
 
 /// Days from 1970-01-01, polars' physical representation of a Date.
@@ -176,7 +201,7 @@ pub fn epoch_days(date: NaiveDate) -> i32 {
 
 impl OrdersBuilder {
     pub fn len(&self) -> usize {
-        self.order_id.len()
+        self.date.len()
     }
 
     /// Adds the order and returns its row, or `None` when an order with the
@@ -185,28 +210,27 @@ impl OrdersBuilder {
         if self.index_of.contains_key(&order.id) {
             return None;
         }
-        let row = self.order_id.len();
-        self.index_of.insert(order.id.clone(), row);
-        let customer = match (&order.email, &order.customer_id) {
-            (Some(email), _) => Some(email.clone()),
-            (None, Some(id)) => Some(format!("id:{id}")),
-            (None, None) => None,
-        };
-        self.order_id.push(order.id);
-        self.customer.push(customer);
-        self.email.push(order.email);
-        self.customer_id.push(order.customer_id);
+        let row = self.len();
+        match (&order.email, &order.customer_id) {
+            (Some(email), _) => self.customer.append_value(email),
+            (None, Some(id)) => self.customer.append_value(format!("id:{id}")),
+            (None, None) => self.customer.append_null(),
+        }
+        self.order_id.append_value(&order.id);
+        self.index_of.insert(order.id, row);
+        self.email.append_option(order.email);
+        self.customer_id.append_option(order.customer_id);
         self.date.push(epoch_days(order.date));
         self.quantity.push(order.quantity);
         self.total.push(order.total_cents);
         self.refunded.push(order.refunded_cents);
-        self.company.push(order.company);
-        self.name.push(order.name);
-        self.phone.push(order.phone);
-        self.zip.push(order.zip);
-        self.country.push(order.country);
+        self.company.append_option(order.company);
+        self.name.append_option(order.name);
+        self.phone.append_option(order.phone);
+        self.zip.append_option(order.zip);
+        self.country.append_option(order.country);
         self.accepts_marketing.push(order.accepts_marketing);
-        self.currency.push(order.currency);
+        self.currency.append_option(order.currency);
         self.excluded.push(order.excluded.map(Exclusion::as_str));
         Some(row)
     }
@@ -223,26 +247,27 @@ impl OrdersBuilder {
             .zip(&self.refunded)
             .map(|(total, refunded)| (total - refunded).max(0))
             .collect();
-        let height = self.order_id.len();
+        let height = self.len();
+        let text = |builder: StringChunkedBuilder| builder.finish().into_column();
         DataFrame::new(
             height,
             vec![
-                Column::new(col::ORDER_ID.into(), self.order_id),
-                Column::new(col::CUSTOMER.into(), self.customer),
-                Column::new(col::EMAIL.into(), self.email),
-                Column::new(col::CUSTOMER_ID.into(), self.customer_id),
+                text(self.order_id),
+                text(self.customer),
+                text(self.email),
+                text(self.customer_id),
                 Column::new(col::DATE.into(), self.date).cast(&DataType::Date)?,
                 Column::new(col::QUANTITY.into(), self.quantity),
                 Column::new(col::TOTAL.into(), self.total),
                 Column::new(col::REFUNDED.into(), self.refunded),
                 Column::new(col::NET.into(), net),
-                Column::new(col::COMPANY.into(), self.company),
-                Column::new(col::NAME.into(), self.name),
-                Column::new(col::PHONE.into(), self.phone),
-                Column::new(col::ZIP.into(), self.zip),
-                Column::new(col::COUNTRY.into(), self.country),
+                text(self.company),
+                text(self.name),
+                text(self.phone),
+                text(self.zip),
+                text(self.country),
                 Column::new(col::ACCEPTS_MARKETING.into(), self.accepts_marketing),
-                Column::new(col::CURRENCY.into(), self.currency),
+                text(self.currency),
                 Column::new(col::EXCLUDED.into(), self.excluded),
             ],
         )
