@@ -6,9 +6,8 @@
 
 use super::fields::{SlashDates, parse_cents, parse_quantity};
 use super::{ExportReader, FileCounts, RowError, Sink};
-use crate::model::{Exclusion, Order, non_empty, normalize_company, normalize_email};
+use crate::model::{Exclusion, Order, Seen, non_empty, normalize_company, normalize_email};
 use anyhow::{Result, bail};
-use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 /// The fields of an order a mapping can name, with what each means.
@@ -114,13 +113,6 @@ impl Columns {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Seen {
-    Row(usize),
-    Duplicate,
-    Rejected(u64),
-}
-
 pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     let mapping = sink
         .options
@@ -159,7 +151,6 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     }
     let columns = Columns(positions);
     let mut dates = SlashDates::new(sink.options.date_order);
-    let mut seen: FxHashMap<String, Seen> = FxHashMap::default();
     let mut counts = FileCounts::default();
     loop {
         match reader.next_row() {
@@ -171,12 +162,12 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
                 continue;
             }
         }
-        if let Err(err) = read_row(reader, sink, &columns, &mut dates, &mut seen, &mut counts) {
+        if let Err(err) = read_row(reader, sink, &columns, &mut dates, &mut counts) {
             if let Some(order) = columns.get("order") {
                 if let Ok(id) = reader.cell(order) {
                     let id = id.trim();
-                    if !id.is_empty() && !seen.contains_key(id) {
-                        seen.insert(id.to_string(), Seen::Rejected(reader.line()));
+                    if !id.is_empty() {
+                        sink.orders.reject(id, reader.line());
                     }
                 }
             }
@@ -194,7 +185,6 @@ fn read_row(
     sink: &mut Sink,
     c: &Columns,
     dates: &mut SlashDates,
-    seen: &mut FxHashMap<String, Seen>,
     counts: &mut FileCounts,
 ) -> Result<(), RowError> {
     let order = c.get("order").expect("required key");
@@ -206,7 +196,7 @@ fn read_row(
         Some(index) => reader.parse(index, "a whole number of items", parse_quantity)?,
         None => 0,
     };
-    if let Some(&slot) = seen.get(id) {
+    if let Some(slot) = sink.orders.seen(id) {
         return match slot {
             Seen::Row(row) => {
                 sink.orders.add_quantity(row, quantity);
@@ -267,11 +257,7 @@ fn read_row(
         excluded: exclusion(cell("status")?),
     };
     counts.orders += 1;
-    let slot = match sink.orders.push(order) {
-        Some(row) => Seen::Row(row),
-        None => Seen::Duplicate,
-    };
-    seen.insert(id.to_string(), slot);
+    sink.orders.push(order);
     Ok(())
 }
 

@@ -123,6 +123,7 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
             report.customers_export_rows += shopify_customers::read(&mut reader, &mut hints)?;
             continue;
         }
+        orders.start_file();
         let format = match options.format {
             _ if options.mapping.is_some() => None,
             Some(format) => Some(format),

@@ -9,23 +9,11 @@ use super::fields::{
     looks_like_excel_date, parse_cents, parse_flag, parse_local_date, parse_quantity,
 };
 use super::{ExportReader, FileCounts, RowError, Sink};
-use crate::model::{Exclusion, Order, non_empty, normalize_company, normalize_email};
+use crate::model::{Exclusion, Order, Seen, non_empty, normalize_company, normalize_email};
 use anyhow::Result;
-use rustc_hash::FxHashMap;
 
 const WHAT: &str = "Shopify orders export";
 const TEST_GATEWAY: &str = "(for testing) Bogus Gateway";
-
-/// Where the rows of an order already seen went.
-#[derive(Clone, Copy)]
-enum Seen {
-    /// Built into this row of the orders table.
-    Row(usize),
-    /// Already read from an earlier file: its rows are left out.
-    Duplicate,
-    /// Its first row, on this line, was rejected: so are its other rows.
-    Rejected(u64),
-}
 
 /// Positions of the columns this module reads.
 struct Columns {
@@ -91,7 +79,6 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         accepts_marketing: optional("Accepts Marketing"),
     };
 
-    let mut seen: FxHashMap<String, Seen> = FxHashMap::default();
     let mut counts = FileCounts::default();
     loop {
         match reader.next_row() {
@@ -103,12 +90,12 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
                 continue;
             }
         }
-        if let Err(err) = read_row(reader, sink, &columns, &mut seen, &mut counts) {
+        if let Err(err) = read_row(reader, sink, &columns, &mut counts) {
             // Later rows of this order are rejected with it.
             if let Ok(order_name) = reader.cell(name) {
                 let order_name = order_name.trim();
-                if !order_name.is_empty() && !seen.contains_key(order_name) {
-                    seen.insert(order_name.to_string(), Seen::Rejected(reader.line()));
+                if !order_name.is_empty() {
+                    sink.orders.reject(order_name, reader.line());
                 }
             }
             sink.reject(reader, err)?;
@@ -121,7 +108,6 @@ fn read_row(
     reader: &ExportReader,
     sink: &mut Sink,
     c: &Columns,
-    seen: &mut FxHashMap<String, Seen>,
     counts: &mut FileCounts,
 ) -> Result<(), RowError> {
     let order_name = reader.cell(c.name)?.trim();
@@ -139,7 +125,7 @@ fn read_row(
     if let Some(id) = c.id {
         reader.check_excel_number(id)?;
     }
-    if let Some(&slot) = seen.get(order_name) {
+    if let Some(slot) = sink.orders.seen(order_name) {
         if let Seen::Rejected(line) = slot {
             return Err(RowError {
                 file: reader.file().to_string(),
@@ -210,10 +196,6 @@ fn read_row(
         excluded,
     };
     counts.orders += 1;
-    let slot = match sink.orders.push(order) {
-        Some(row) => Seen::Row(row),
-        None => Seen::Duplicate,
-    };
-    seen.insert(order_name.to_string(), slot);
+    sink.orders.push(order);
     Ok(())
 }

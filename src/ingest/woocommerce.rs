@@ -7,9 +7,8 @@
 
 use super::fields::{looks_like_excel_date, parse_cents, parse_local_date, parse_quantity};
 use super::{ExportReader, FileCounts, RowError, Sink};
-use crate::model::{Exclusion, Order, non_empty, normalize_company, normalize_email};
+use crate::model::{Exclusion, Order, Seen, non_empty, normalize_company, normalize_email};
 use anyhow::{Result, bail};
-use rustc_hash::FxHashMap;
 
 const WHAT: &str = "WooCommerce orders export";
 
@@ -139,14 +138,6 @@ struct Columns {
     countries: [Option<usize>; 2],
 }
 
-/// Where the rows of an order already seen went (one-row-per-item layout).
-#[derive(Clone, Copy)]
-enum Seen {
-    Row(usize),
-    Duplicate,
-    Rejected(u64),
-}
-
 pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     let optional = |n: &str| reader.column(n);
     let Some(order_id) = optional("order_id").or(optional("order_number")) else {
@@ -188,7 +179,6 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         zips: [optional("billing_postcode"), optional("shipping_postcode")],
         countries: [optional("billing_country"), optional("shipping_country")],
     };
-    let mut seen: FxHashMap<String, Seen> = FxHashMap::default();
     let mut counts = FileCounts::default();
     loop {
         match reader.next_row() {
@@ -200,11 +190,11 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
                 continue;
             }
         }
-        if let Err(err) = read_row(reader, sink, &columns, &mut seen, &mut counts) {
+        if let Err(err) = read_row(reader, sink, &columns, &mut counts) {
             if let Ok(id) = reader.cell(order_id) {
                 let id = id.trim();
-                if !id.is_empty() && !seen.contains_key(id) {
-                    seen.insert(id.to_string(), Seen::Rejected(reader.line()));
+                if !id.is_empty() {
+                    sink.orders.reject(id, reader.line());
                 }
             }
             sink.reject(reader, err)?;
@@ -217,7 +207,6 @@ fn read_row(
     reader: &ExportReader,
     sink: &mut Sink,
     c: &Columns,
-    seen: &mut FxHashMap<String, Seen>,
     counts: &mut FileCounts,
 ) -> Result<(), RowError> {
     let id = reader.check_excel_number(c.order_id)?.trim();
@@ -240,7 +229,7 @@ fn read_row(
                 .map_err(|expected| reader.bad(index, &expected, text.as_bytes()))?
         }
     };
-    if let Some(&slot) = seen.get(id) {
+    if let Some(slot) = sink.orders.seen(id) {
         match slot {
             Seen::Row(row) if matches!(c.items, Items::PerRow(_)) => {
                 sink.orders.add_quantity(row, quantity);
@@ -308,11 +297,7 @@ fn read_row(
         excluded: exclusion(reader.cell(c.status)?),
     };
     counts.orders += 1;
-    let slot = match sink.orders.push(order) {
-        Some(row) => Seen::Row(row),
-        None => Seen::Duplicate,
-    };
-    seen.insert(id.to_string(), slot);
+    sink.orders.push(order);
     Ok(())
 }
 
