@@ -1,7 +1,7 @@
 //! `goldpan segments`: one customer-list CSV per segment.
 
-use super::load;
 use super::usage;
+use super::{Store, load};
 use crate::cli::{InputArgs, RuleArgs};
 use crate::config;
 use crate::customers::col;
@@ -9,9 +9,10 @@ use crate::metrics::Totals;
 use crate::output::{table, write_atomically, write_customers};
 use crate::segments::{self, REASONS, Segment};
 use anyhow::{Context, Result};
-use polars::prelude::{ChunkAgg, DataFrame, IntoLazy, PolarsResult, lit};
+use polars::prelude::{ChunkAgg, IntoLazy, lit};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Last column of every segment file: the as-of date the list was made for.
 pub const AS_OF: &str = "as_of";
@@ -105,19 +106,16 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
             .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
     }
 
-    let customers = segments::with_reasons(store.customers.clone().lazy(), &rules)
-        .with_column(lit(store.as_of.to_string()).alias(AS_OF))
+    // The orders table is not needed any more: free it before the lists.
+    let Store {
+        customers,
+        report: ingest_report,
+        as_of,
+        ..
+    } = store;
+    let customers = segments::with_reasons(customers.lazy(), &rules)
+        .with_column(lit(as_of.to_string()).alias(AS_OF))
         .collect()?;
-    let lists = chosen
-        .iter()
-        .map(|segment| {
-            customers
-                .clone()
-                .lazy()
-                .filter(segment.members.clone())
-                .collect()
-        })
-        .collect::<PolarsResult<Vec<DataFrame>>>()?;
     let escape = !args.no_formula_escape;
     let extra = |segment: &Segment| -> &'static [&'static str] {
         if segment.name == "bulk_b2b" {
@@ -126,44 +124,53 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
             &[AS_OF]
         }
     };
-    if to_stdout {
-        write_customers(
-            &lists[0],
-            extra(&chosen[0]),
-            escape,
-            std::io::stdout().lock(),
-        )?;
-    } else {
-        // One thread per file: formatting a large list is the slow part, and
-        // the lists are independent.
-        std::thread::scope(|scope| -> Result<()> {
-            let writers: Vec<_> = chosen
-                .iter()
-                .zip(&lists)
-                .map(|(segment, members)| {
-                    let path = args.out.join(format!("{}.csv", segment.name));
-                    scope.spawn(move || {
-                        write_atomically(&path, |file| {
-                            write_customers(members, extra(segment), escape, file)
-                        })
-                    })
-                })
-                .collect();
-            writers
-                .into_iter()
-                .try_for_each(|writer| writer.join().expect("a list writer panicked"))
-        })?;
-    }
-    let mut report = Vec::new();
-    for (segment, members) in chosen.iter().zip(&lists) {
-        let revenue = members.column(col::REVENUE)?.i64()?.sum().unwrap_or(0);
-        report.push((segment, members.height() as u64, revenue));
-    }
+    // Each list is selected, written and dropped in turn, on as many threads
+    // as there are cores: formatting large lists is the slow part, and only
+    // that many lists are in memory at once.
+    let next = AtomicUsize::new(0);
+    let write_next = || -> Result<Vec<(usize, u64, i64)>> {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(segment) = chosen.get(i) else {
+                return Ok(done);
+            };
+            let members = customers
+                .clone()
+                .lazy()
+                .filter(segment.members.clone())
+                .collect()?;
+            if to_stdout {
+                write_customers(&members, extra(segment), escape, std::io::stdout().lock())?;
+            } else {
+                let path = args.out.join(format!("{}.csv", segment.name));
+                write_atomically(&path, |file| {
+                    write_customers(&members, extra(segment), escape, file)
+                })?;
+            }
+            let revenue = members.column(col::REVENUE)?.i64()?.sum().unwrap_or(0);
+            done.push((i, members.height() as u64, revenue));
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut written = std::thread::scope(|scope| -> Result<Vec<(usize, u64, i64)>> {
+        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(write_next)).collect();
+        let mut written = Vec::new();
+        for worker in workers {
+            written.extend(worker.join().expect("a list writer panicked")?);
+        }
+        Ok(written)
+    })?;
+    written.sort_unstable();
+    let report: Vec<_> = written
+        .into_iter()
+        .map(|(i, size, revenue)| (&chosen[i], size, revenue))
+        .collect();
 
-    if store.report.rows_rejected > 0 {
+    if ingest_report.rows_rejected > 0 {
         eprintln!(
             "goldpan: {} malformed row(s) skipped (--skip-bad-rows); --rejects FILE lists them",
-            store.report.rows_rejected
+            ingest_report.rows_rejected
         );
     }
     let fraction = |part: f64, whole: f64| (whole != 0.0).then(|| part / whole);
@@ -186,7 +193,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
             })
             .collect();
         let json = serde_json::json!({
-            "as_of": store.as_of.to_string(),
+            "as_of": as_of.to_string(),
             "customers": totals.customers,
             "out": args.out.display().to_string(),
             "segments": written,
@@ -214,12 +221,12 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         }
         eprintln!(
             "Segments as of {} ({} customers):\n{table}",
-            store.as_of, totals.customers
+            as_of, totals.customers
         );
     } else {
         eprintln!(
             "goldpan: segments as of {} ({} customers)",
-            store.as_of, totals.customers
+            as_of, totals.customers
         );
         for [name, size, of_customers, of_revenue, _] in rows {
             eprintln!(
