@@ -179,22 +179,12 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         );
     }
     let mut dates = SlashDates::new(sink.options.date_order);
-    let mut counts = FileCounts::default();
-    loop {
-        match reader.next_row() {
-            Ok(true) => counts.rows += 1,
-            Ok(false) => break,
-            Err(err) => {
-                counts.rows += 1;
-                sink.reject(reader, err)?;
-                continue;
-            }
-        }
-        match read_row(reader, sink, &columns, &mut dates) {
-            Ok(()) => counts.orders += 1,
-            Err(err) => sink.reject(reader, err)?,
-        }
-    }
+    // One row per order: a rejected row takes no other rows with it.
+    let counts = sink.each_row(reader, None, |reader, sink, counts| {
+        read_row(reader, sink, &columns, &mut dates)?;
+        counts.orders += 1;
+        Ok(())
+    })?;
     if let Some(note) = dates.note(reader.file()) {
         eprintln!("goldpan: {note}");
     }

@@ -151,29 +151,9 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     }
     let columns = Columns(positions);
     let mut dates = SlashDates::new(sink.options.date_order);
-    let mut counts = FileCounts::default();
-    loop {
-        match reader.next_row() {
-            Ok(true) => counts.rows += 1,
-            Ok(false) => break,
-            Err(err) => {
-                counts.rows += 1;
-                sink.reject(reader, err)?;
-                continue;
-            }
-        }
-        if let Err(err) = read_row(reader, sink, &columns, &mut dates, &mut counts) {
-            if let Some(order) = columns.get("order") {
-                if let Ok(id) = reader.cell(order) {
-                    let id = id.trim();
-                    if !id.is_empty() {
-                        sink.orders.reject(id, reader.line());
-                    }
-                }
-            }
-            sink.reject(reader, err)?;
-        }
-    }
+    let counts = sink.each_row(reader, columns.get("order"), |reader, sink, counts| {
+        read_row(reader, sink, &columns, &mut dates, counts)
+    })?;
     if let Some(note) = dates.note(reader.file()) {
         eprintln!("goldpan: {note}");
     }

@@ -106,6 +106,37 @@ impl Sink<'_> {
         });
         Ok(())
     }
+
+    /// Reads every row of a file with `read_row`. A row that cannot be read
+    /// or that `read_row` fails on is rejected (or stops the run); when
+    /// `order_id` names the order-id column, the later rows of that order are
+    /// rejected with it.
+    pub fn each_row(
+        &mut self,
+        reader: &mut ExportReader,
+        order_id: Option<usize>,
+        mut read_row: impl FnMut(&ExportReader, &mut Sink, &mut FileCounts) -> Result<(), RowError>,
+    ) -> Result<FileCounts> {
+        let mut counts = FileCounts::default();
+        loop {
+            match reader.next_row() {
+                Ok(true) => counts.rows += 1,
+                Ok(false) => return Ok(counts),
+                Err(err) => {
+                    counts.rows += 1;
+                    self.reject(reader, err)?;
+                    continue;
+                }
+            }
+            if let Err(err) = read_row(reader, self, &mut counts) {
+                let id = order_id.and_then(|column| reader.cell(column).ok());
+                if let Some(id) = id.map(str::trim).filter(|id| !id.is_empty()) {
+                    self.orders.reject(id, reader.line());
+                }
+                self.reject(reader, err)?;
+            }
+        }
+    }
 }
 
 /// Reads every export into one orders table. The same order id in two files

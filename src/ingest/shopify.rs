@@ -79,29 +79,9 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         accepts_marketing: optional("Accepts Marketing"),
     };
 
-    let mut counts = FileCounts::default();
-    loop {
-        match reader.next_row() {
-            Ok(true) => counts.rows += 1,
-            Ok(false) => break,
-            Err(err) => {
-                counts.rows += 1;
-                sink.reject(reader, err)?;
-                continue;
-            }
-        }
-        if let Err(err) = read_row(reader, sink, &columns, &mut counts) {
-            // Later rows of this order are rejected with it.
-            if let Ok(order_name) = reader.cell(name) {
-                let order_name = order_name.trim();
-                if !order_name.is_empty() {
-                    sink.orders.reject(order_name, reader.line());
-                }
-            }
-            sink.reject(reader, err)?;
-        }
-    }
-    Ok(counts)
+    sink.each_row(reader, Some(name), |reader, sink, counts| {
+        read_row(reader, sink, &columns, counts)
+    })
 }
 
 fn read_row(

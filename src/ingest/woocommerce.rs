@@ -179,28 +179,9 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         zips: [optional("billing_postcode"), optional("shipping_postcode")],
         countries: [optional("billing_country"), optional("shipping_country")],
     };
-    let mut counts = FileCounts::default();
-    loop {
-        match reader.next_row() {
-            Ok(true) => counts.rows += 1,
-            Ok(false) => break,
-            Err(err) => {
-                counts.rows += 1;
-                sink.reject(reader, err)?;
-                continue;
-            }
-        }
-        if let Err(err) = read_row(reader, sink, &columns, &mut counts) {
-            if let Ok(id) = reader.cell(order_id) {
-                let id = id.trim();
-                if !id.is_empty() {
-                    sink.orders.reject(id, reader.line());
-                }
-            }
-            sink.reject(reader, err)?;
-        }
-    }
-    Ok(counts)
+    sink.each_row(reader, Some(order_id), |reader, sink, counts| {
+        read_row(reader, sink, &columns, counts)
+    })
 }
 
 fn read_row(
