@@ -108,3 +108,101 @@ pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) 
         )
         .with_row_index(col::RANK, None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Exclusion, Order, OrdersBuilder};
+
+    fn order(id: &str, email: Option<&str>, date: (i32, u32, u32), cents: i64) -> Order {
+        Order {
+            id: id.into(),
+            email: email.map(str::to_string),
+            date: NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap(),
+            quantity: 1,
+            total_cents: cents,
+            ..Order::default()
+        }
+    }
+
+    /// A few orders built in memory, the customers table computed from them.
+    fn table(orders: Vec<Order>) -> DataFrame {
+        let mut builder = OrdersBuilder::default();
+        builder.start_file();
+        for o in orders {
+            builder.push(o);
+        }
+        customers(
+            builder.finish().unwrap().lazy(),
+            None,
+            NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+        )
+        .collect()
+        .unwrap()
+    }
+
+    #[test]
+    fn latest_non_empty_details_and_days_since_the_last_order() {
+        let mut newer = order("#2", Some("a@x.com"), (2025, 2, 1), 1000);
+        newer.name = None; // the newest order has no name: keep the latest one that has
+        newer.phone = Some("555".into());
+        let mut older = order("#1", Some("a@x.com"), (2025, 1, 1), 500);
+        older.name = Some("Ann".into());
+        older.phone = Some("444".into());
+        // Newest first, as many exports are: order in the file must not matter.
+        let t = table(vec![newer, older]);
+        assert_eq!(t.height(), 1);
+        let get = |c: &str| t.column(c).unwrap().get(0).unwrap().to_string();
+        assert_eq!(get(col::NAME), "\"Ann\"");
+        assert_eq!(get(col::PHONE), "\"555\"");
+        assert_eq!(get(col::ORDERS), "2");
+        assert_eq!(get(col::REVENUE), "1500");
+        assert_eq!(get(col::DAYS_SINCE_LAST_ORDER), "28");
+    }
+
+    #[test]
+    fn excluded_and_unattributed_orders_make_no_customer() {
+        let mut cancelled = order("#1", Some("a@x.com"), (2025, 1, 1), 500);
+        cancelled.excluded = Some(Exclusion::Cancelled);
+        let t = table(vec![
+            cancelled,
+            order("#2", None, (2025, 1, 1), 700),
+            order("#3", Some("b@x.com"), (2025, 1, 1), 100),
+        ]);
+        let customers: Vec<_> = t
+            .column(col::CUSTOMER)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(customers, [Some("b@x.com")]);
+    }
+
+    #[test]
+    fn rank_orders_revenue_then_customer() {
+        let t = table(vec![
+            order("#1", Some("b@x.com"), (2025, 1, 1), 100),
+            order("#2", Some("a@x.com"), (2025, 1, 1), 100),
+            order("#3", Some("c@x.com"), (2025, 1, 1), 300),
+        ]);
+        let customers: Vec<_> = t
+            .column(col::CUSTOMER)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(customers, ["c@x.com", "a@x.com", "b@x.com"]);
+        let ranks: Vec<_> = t
+            .column(col::RANK)
+            .unwrap()
+            .idx()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(ranks, [0, 1, 2]);
+    }
+}

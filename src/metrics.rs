@@ -217,3 +217,59 @@ pub fn summary(
         last_order_date: last_date,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Order, OrdersBuilder};
+
+    /// Customers a (3 orders: 10.00 + 20.00 + 30.00), b (1 order, 40.00),
+    /// c (1 order, 100.00), over 2024-01-01..2024-12-30 (365 days).
+    #[test]
+    fn figures_of_a_small_store() {
+        let mut builder = OrdersBuilder::default();
+        builder.start_file();
+        let orders = [
+            ("#1", "a", (2024, 1, 1), 1000),
+            ("#2", "a", (2024, 6, 1), 2000),
+            ("#3", "a", (2024, 12, 30), 3000),
+            ("#4", "b", (2024, 3, 1), 4000),
+            ("#5", "c", (2024, 3, 1), 10000),
+        ];
+        for (id, who, (y, m, d), cents) in orders {
+            builder.push(Order {
+                id: id.into(),
+                email: Some(format!("{who}@x.com")),
+                date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+                quantity: 1,
+                total_cents: cents,
+                ..Order::default()
+            });
+        }
+        let orders = builder.finish().unwrap();
+        let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let customers = crate::customers::customers(orders.clone().lazy(), None, as_of)
+            .collect()
+            .unwrap();
+        let s = summary(&customers, &orders, &Rules::default(), 3.0).unwrap();
+        assert_eq!((s.customers, s.orders), (3, 5));
+        assert_eq!(s.revenue, 200.0);
+        assert_eq!(s.aov, Some(40.0));
+        assert_eq!(s.repeat_customers, 1);
+        assert_eq!(s.repeat_revenue_share, Some(0.3));
+        // ceil(10% of 3) = ceil(20% of 3) = 1 customer: c, 100.00 of 200.00.
+        assert_eq!(s.top_10_share, Some(0.5));
+        assert_eq!(s.top_20_share, Some(0.5));
+        // Store AOV 40: a's 20 is mid (exactly 0.5×), b's 40 mid, c's 100 high.
+        assert_eq!(
+            (
+                s.aov_low_customers,
+                s.aov_mid_customers,
+                s.aov_high_customers
+            ),
+            (0, 2, 1)
+        );
+        // 40 × (5/3 orders ÷ (365/365.25) years) × 3 years = 200.14
+        assert_eq!(s.clv, Some(200.14));
+    }
+}
