@@ -6,7 +6,7 @@ use crate::cli::{InputArgs, RuleArgs};
 use crate::config;
 use crate::customers::col;
 use crate::metrics::Totals;
-use crate::output::{table, write_atomically, write_customers};
+use crate::output::{Printable, table, write_atomically, write_customers};
 use crate::segments::{self, REASONS, Segment};
 use anyhow::{Context, Result};
 use polars::prelude::{ChunkAgg, IntoLazy, lit};
@@ -141,7 +141,12 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
                 .filter(segment.members.clone())
                 .collect()?;
             if to_stdout {
-                write_customers(&members, extra(segment), escape, std::io::stdout().lock())?;
+                let stdout = std::io::stdout().lock();
+                if stdout.is_terminal() {
+                    write_customers(&members, extra(segment), escape, Printable(stdout))?;
+                } else {
+                    write_customers(&members, extra(segment), escape, stdout)?;
+                }
             } else {
                 let path = args.out.join(format!("{}.csv", segment.name));
                 write_atomically(&path, |file| {
