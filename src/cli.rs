@@ -39,7 +39,7 @@ pub struct InputArgs {
     /// Read exports of any other system by naming their columns, e.g.
     /// --map "order=Order No,date=Ordered,total=Amount,email=Buyer E-mail,quantity=Qty".
     /// Keys: order, date, total (required), email, customer_id, quantity,
-    /// refunded, status, company, name, phone, currency
+    /// refunded, status, company, name, phone, zip, country, currency
     #[arg(long, value_name = "KEY=COLUMN,…", conflicts_with = "format")]
     pub map: Vec<String>,
 

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Write a segment as a Meta, Google or Klaviyo customer-list upload file.
+/// Write a segment as a Meta, Google or Klaviyo customer-list upload file
 ///
 /// The segment's customers, in the customer-list file each platform imports:
 ///

@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-/// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+/// Print a shell completion script (bash, zsh, fish, elvish, powershell)
 ///
 /// For example:
 ///

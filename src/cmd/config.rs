@@ -7,7 +7,7 @@ use anyhow::Result;
 use std::io::Write;
 use std::path::Path;
 
-/// Show the settings in effect and where each came from.
+/// Show the settings in effect and where each came from
 ///
 /// Built-in defaults, overridden by the config file (--config FILE, else
 /// ./goldpan.toml), overridden by flags. Give the same flags as to another

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-/// Who entered and who left each segment between two runs of `segments`.
+/// Who entered and who left each segment between two runs of `segments`
 ///
 /// Compare two folders written by `goldpan segments` (say last week's and
 /// this week's) and write, for every segment file found in both:
