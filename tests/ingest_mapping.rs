@@ -90,3 +90,32 @@ fn an_unknown_file_points_to_map() {
     assert!(stderr.contains("not an orders export"), "{stderr}");
     assert!(stderr.contains("--map order="), "{stderr}");
 }
+
+/// `zip` and `country` reach the audience files, which match on them.
+#[test]
+fn mapped_zip_and_country_reach_the_audience_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("marketplace.csv");
+    std::fs::write(
+        &export,
+        "Order No,Ordered,Amount,Buyer E-mail,Postcode,Land\n\
+         M-1,2024-03-01,12.00,ann@gmail.com,10115,DE\n",
+    )
+    .unwrap();
+    let out = dir.path().join("google.csv");
+    goldpan()
+        .args(["audience", "--as-of", "2024-04-01", "--segment", "one_time"])
+        .args(["--platform", "google", "--map"])
+        .arg(
+            "order=Order No,date=Ordered,total=Amount,email=Buyer E-mail,zip=Postcode,country=Land",
+        )
+        .arg("--out")
+        .arg(&out)
+        .arg(&export)
+        .assert()
+        .success();
+    let rows = read_csv(&out);
+    assert_eq!(rows[0]["Email"], "ann@gmail.com");
+    assert_eq!(rows[0]["Zip"], "10115");
+    assert_eq!(rows[0]["Country"], "de");
+}
