@@ -115,7 +115,10 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
             names.join(", ")
         );
     };
-    let members = segments::with_reasons(store.customers.clone().lazy(), &rules)
+    let members = store
+        .customers
+        .clone()
+        .lazy()
         .filter(segment.members.clone())
         .select([
             column(col::EMAIL),
