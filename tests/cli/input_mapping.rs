@@ -1,8 +1,7 @@
 //! `--map`: any CSV, read by naming its columns.
 
-mod common;
 
-use common::*;
+use crate::util::*;
 
 const MAP: &str = "email=Buyer E-mail,date=Ordered,total=Amount,order=Order No,quantity=Qty";
 

@@ -1,8 +1,7 @@
 //! Settings: defaults < goldpan.toml (or --config FILE) < flags.
 
-mod common;
 
-use common::{fixture, goldpan};
+use crate::util::{fixture, goldpan};
 use std::path::Path;
 
 const WEEK2: &str = "shopify_orders_week2_cron.csv";

@@ -1,8 +1,7 @@
 //! `goldpan segments`: exact membership at every boundary, file contract,
 //! spreadsheet safety, atomic writes.
 
-mod common;
-use common::*;
+use crate::util::*;
 use predicates::prelude::*;
 
 const ALL: [&str; 9] = [

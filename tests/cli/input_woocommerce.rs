@@ -1,8 +1,7 @@
 //! WooCommerce exports of the Customer/Order/Coupon Export plugin.
 
-mod common;
 
-use common::*;
+use crate::util::*;
 
 #[test]
 fn default_layout_reads_line_items_and_every_status() {

@@ -6,9 +6,8 @@
 //! one_time and aov_mid), and fay's last order crosses 90 days
 //! (lapsed_60 → lapsed_90).
 
-mod common;
 
-use common::{goldpan, read_csv, segments};
+use crate::util::{goldpan, read_csv, segments};
 use std::path::Path;
 
 const WEEK1: &str = "shopify_orders_week1_cron.csv";

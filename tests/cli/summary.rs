@@ -1,7 +1,6 @@
 //! `goldpan summary` on real samples and hand-made exports.
 
-mod common;
-use common::*;
+use crate::util::*;
 use predicates::prelude::*;
 
 /// Figures of the three real Shopify samples, as of 2026-01-01. Computed

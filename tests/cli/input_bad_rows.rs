@@ -1,8 +1,7 @@
 //! Malformed rows (stop, or skip and list them) and files Excel rewrote.
 
-mod common;
 
-use common::*;
+use crate::util::*;
 
 fn run(args: &[&str]) -> std::process::Output {
     goldpan().args(args).output().unwrap()

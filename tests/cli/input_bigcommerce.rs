@@ -1,8 +1,7 @@
 //! BigCommerce orders exports: the real urbanseeds sample and hand-made traps.
 
-mod common;
 
-use common::*;
+use crate::util::*;
 
 fn run(args: &[&str]) -> std::process::Output {
     goldpan().args(args).output().unwrap()

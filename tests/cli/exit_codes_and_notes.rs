@@ -1,8 +1,7 @@
 //! Exit codes, completions, --json, and the as-of date in every output.
 
-mod common;
 
-use common::{fixture, goldpan, read_csv, segments};
+use crate::util::{fixture, goldpan, read_csv, segments};
 
 const WEEK1: &str = "shopify_orders_week1_cron.csv";
 
@@ -98,13 +97,13 @@ fn segments_json_prints_counts_and_as_of() {
     assert_eq!(one_time["segment"], "one_time");
     assert_eq!(one_time["customers"], 5);
     assert_eq!(one_time["rule"], "exactly 1 order");
-    common::assert_close(&one_time["customer_share"], 5.0 / 6.0);
-    common::assert_close(&one_time["revenue_share"], 270.0 / 410.0);
+    crate::util::assert_close(&one_time["customer_share"], 5.0 / 6.0);
+    crate::util::assert_close(&one_time["revenue_share"], 270.0 / 410.0);
 }
 
 #[test]
 fn summary_says_its_as_of_date() {
-    let json = common::summary_json(WEEK1, "2025-06-02", &[]);
+    let json = crate::util::summary_json(WEEK1, "2025-06-02", &[]);
     assert_eq!(json["as_of"], "2025-06-02");
     let output = goldpan()
         .args(["summary", &fixture(WEEK1), "--as-of", "2025-06-02"])

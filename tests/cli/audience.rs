@@ -5,9 +5,8 @@
 //! US), cara (GB, +44 20 7183 8750), fay (no phone), eve (phone 5550100 and no
 //! country: invalid), dan (phone 12345: invalid). One order has no e-mail.
 
-mod common;
 
-use common::{fixture, goldpan};
+use crate::util::{fixture, goldpan};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

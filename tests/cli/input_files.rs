@@ -1,9 +1,8 @@
 //! Several files, gzip, stdin, the Shopify customers export, and the
 //! account of rows on every real Shopify sample.
 
-mod common;
 
-use common::*;
+use crate::util::*;
 use std::io::Write;
 
 fn json_of(output: &std::process::Output) -> serde_json::Value {

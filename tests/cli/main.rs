@@ -1,0 +1,17 @@
+//! goldpan's integration tests: one binary, one module per command (plus the
+//! input formats every command reads), all running the real `goldpan` binary on
+//! files under `fixtures/` through the helpers in `util`.
+
+mod audience;
+mod config;
+mod diff;
+mod exit_codes_and_notes;
+mod input_bad_rows;
+mod input_bigcommerce;
+mod input_files;
+mod input_mapping;
+mod input_woocommerce;
+mod segments;
+mod summary;
+mod util;
+mod weekly_script;
