@@ -363,6 +363,11 @@ pub fn resolve(file: Option<&ConfigFile>, flags: &Settings) -> Result<Resolved> 
     Ok(resolved)
 }
 
+/// The built-in defaults alone (for `--help`).
+pub fn defaults() -> Resolved {
+    resolve(None, &Settings::default()).expect("the defaults pass their checks")
+}
+
 /// The settings a command runs with: the config file (see [`read_file`])
 /// resolved under the command's flags.
 pub fn settings(config_file: Option<&Path>, flags: &Settings) -> Result<Resolved> {

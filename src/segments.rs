@@ -27,8 +27,11 @@ pub struct Rules {
 pub struct Segment {
     /// File stem: `bulk_b2b` writes `bulk_b2b.csv`.
     pub name: String,
-    /// The rule in plain words, for `--help` and the run's report.
+    /// The rule in plain words, for the run's report.
     pub rule: String,
+    /// The rule for `--help`, which knows no store: the same words, but the
+    /// top list as a share of the customers rather than a count.
+    pub about: String,
     /// True for the customers in the segment.
     pub members: Expr,
     /// Columns of the customers table this list has after the common ones
@@ -235,6 +238,7 @@ pub fn with_reasons(customers: LazyFrame, rules: &Rules) -> LazyFrame {
 pub fn all(rules: &Rules, totals: &Totals) -> Vec<Segment> {
     let segment = |name: String, rule: String, members: Expr| Segment {
         name,
+        about: rule.clone(),
         rule,
         members,
         extra_columns: &[],
@@ -249,11 +253,14 @@ pub fn all(rules: &Rules, totals: &Totals) -> Vec<Segment> {
             "2 or more orders".into(),
             col(field::ORDERS).gt_eq(lit(2)),
         ),
-        segment(
-            "one_time".into(),
-            "exactly 1 order".into(),
-            col(field::ORDERS).eq(lit(1)),
-        ),
+        Segment {
+            about: "exactly 1 order (the win-back list)".into(),
+            ..segment(
+                "one_time".into(),
+                "exactly 1 order".into(),
+                col(field::ORDERS).eq(lit(1)),
+            )
+        },
     ];
     for (i, &from) in rules.lapsed_days.iter().enumerate() {
         let days = col(field::DAYS_SINCE_LAST_ORDER);
@@ -270,14 +277,17 @@ pub fn all(rules: &Rules, totals: &Totals) -> Vec<Segment> {
         segments.push(segment(format!("lapsed_{from}"), rule, members));
     }
     let top = top_count(rules.top_percent, totals.customers);
-    segments.push(segment(
-        format!("top_{}", rules.top_percent),
-        format!(
-            "the {top} customers with the most revenue (top {}%)",
-            rules.top_percent
-        ),
-        col(field::RANK).lt(lit(top)),
-    ));
+    segments.push(Segment {
+        about: format!("the top {}% of customers by revenue", rules.top_percent),
+        ..segment(
+            format!("top_{}", rules.top_percent),
+            format!(
+                "the {top} customers with the most revenue (top {}%)",
+                rules.top_percent
+            ),
+            col(field::RANK).lt(lit(top)),
+        )
+    });
     let (low, high) = (aov_low(rules, totals), aov_high(rules, totals));
     segments.extend([
         segment(
@@ -305,6 +315,72 @@ pub fn all(rules: &Rules, totals: &Totals) -> Vec<Segment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rules(company_is_b2b: bool, work_email_is_b2b: bool) -> Rules {
+        Rules {
+            bulk_order_qty: 36,
+            bulk_total_qty: 72,
+            company_is_b2b,
+            work_email_is_b2b,
+            extra_free_mail_domains: Vec::new(),
+            lapsed_days: vec![60, 90],
+            top_percent: 20,
+            aov_low: 0.5,
+            aov_high: 2.0,
+        }
+    }
+
+    #[test]
+    fn a_company_and_a_work_email_count_together_or_alone_when_asked() {
+        let customers = df!(
+            field::EMAIL => ["both@acme.com", "company@gmail.com", "buyer@hotel.com", "plain@gmail.com"],
+            field::COMPANY => [Some("Acme"), Some("Lux"), None, None],
+            field::MAX_ORDER_QUANTITY => [1i64, 1, 1, 1],
+            field::TOTAL_QUANTITY => [1i64, 1, 1, 1],
+            field::TAX_EXEMPT => [false; 4],
+            field::WHOLESALE_TAG => [false; 4],
+        )
+        .unwrap();
+        let members = |rules: &Rules| -> Vec<String> {
+            let found = customers
+                .clone()
+                .lazy()
+                .filter(bulk_members(rules))
+                .collect()
+                .unwrap();
+            let emails = found.column(field::EMAIL).unwrap().str().unwrap().clone();
+            emails.iter().flatten().map(str::to_string).collect()
+        };
+        assert_eq!(members(&rules(false, false)), ["both@acme.com"]);
+        assert_eq!(
+            members(&rules(true, false)),
+            ["both@acme.com", "company@gmail.com"]
+        );
+        assert_eq!(
+            members(&rules(false, true)),
+            ["both@acme.com", "buyer@hotel.com"]
+        );
+        assert_eq!(members(&rules(true, true)).len(), 3);
+        let reasons = with_reasons(customers.clone().lazy(), &rules(false, false))
+            .collect()
+            .unwrap();
+        let reasons: Vec<Option<&str>> = reasons
+            .column(REASONS)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                Some("company;work_email"),
+                Some("company"),
+                Some("work_email"),
+                Some("")
+            ]
+        );
+    }
 
     #[test]
     fn top_count_rounds_up() {

@@ -13,26 +13,8 @@ use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 
 /// Write one customer-list CSV per segment into a folder
-///
-/// The segments:
-///
-///   bulk_b2b     an order of 36+ items, 72+ items in all, tagged wholesale or tax
-///                exempt in a Shopify customers export given too, or both a billing
-///                company and a work e-mail (see --company-is-b2b, --work-email-is-b2b)
-///   repeat       2 or more orders
-///   one_time     exactly 1 order (the win-back list)
-///   lapsed_60    last order 60 to 89 days before --as-of
-///   lapsed_90    last order 90 or more days before --as-of
-///   top_20       the top 20% of customers by revenue
-///   aov_low      average order below 0.5 × the store's
-///   aov_mid      average order from 0.5 × to 2 × the store's
-///   aov_high     average order above 2 × the store's
-///
-/// Every number is a flag below (or a setting in goldpan.toml). Rows are
-/// sorted by revenue (highest first), then e-mail, so the same export gives
-/// byte-identical files. The last column, as_of, is the --as-of date used.
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(long_about = long_about())]
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
@@ -104,6 +86,36 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         lists: chosen.iter().zip(written).collect(),
         notes,
     })
+}
+
+/// `--help`: the segments and their rules at the default settings (the
+/// rules' own words, so that they cannot disagree with the code).
+fn long_about() -> String {
+    let rules = config::defaults().rules();
+    let mut text = String::from(
+        "Write one customer-list CSV per segment into a folder\n\n\
+         The segments, with the default settings:\n\n",
+    );
+    for segment in segments::all(&rules, &Totals::default()) {
+        let mut line = format!("  {:<12} ", segment.name);
+        for word in segment.about.split(' ') {
+            if line.len() + word.len() > 80 {
+                text.push_str(line.trim_end());
+                text.push('\n');
+                line = " ".repeat(15);
+            }
+            line.push_str(word);
+            line.push(' ');
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text.push_str(
+        "\nEvery number is a setting below (a flag, or a key of goldpan.toml). Rows are\n\
+         sorted by revenue (highest first), then e-mail, so the same export gives\n\
+         byte-identical files. The last column, as_of, is the --as-of date used.",
+    );
+    text
 }
 
 /// The segments `--only` names (all of them without it); stdout takes one.
