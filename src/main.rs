@@ -1,8 +1,9 @@
 //! goldpan: pans a store's order exports for its best customers.
 
-// The layers, each importing only those above it:
-// model ← ingest ← customers ← segments, metrics, audience ← output, lists
-// ← config, cli ← cmd ← main. exit_codes is a leaf any of them may use.
+// The layers; each module imports only modules of the layers before it:
+//   model ← ingest ← customers ← segments ← metrics, audience
+//   ← lists (with output) ← config, cli ← cmd ← main.
+// output and exit_codes are leaves: they import no other goldpan module.
 mod audience;
 mod cli;
 mod cmd;

@@ -11,6 +11,7 @@ mod input_bigcommerce;
 mod input_files;
 mod input_mapping;
 mod input_woocommerce;
+mod module_layers;
 mod segments;
 mod summary;
 mod util;
