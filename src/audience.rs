@@ -394,10 +394,24 @@ pub struct Counts {
 }
 
 /// An upload file: rows in [`Platform::header`] order, and the counts.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Upload {
+    pub header: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
     pub counts: Counts,
+}
+
+impl Upload {
+    /// The upload file: the platform's header, then the rows.
+    pub fn write_csv(&self, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(&self.header)?;
+        for row in &self.rows {
+            csv.write_record(row)?;
+        }
+        csv.flush()?;
+        Ok(())
+    }
 }
 
 /// The upload rows of a segment's customers (from the customers table), in
@@ -430,7 +444,11 @@ pub fn upload(
         text(field::ZIP)?,
         text(field::COUNTRY)?,
     );
-    let mut upload = Upload::default();
+    let mut upload = Upload {
+        header: platform.header(),
+        rows: Vec::new(),
+        counts: Counts::default(),
+    };
     let counts = &mut upload.counts;
     counts.segment_customers = members.height() as u64;
     let mut phones_seen: HashSet<String> = HashSet::new();

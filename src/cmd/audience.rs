@@ -1,7 +1,7 @@
 //! `goldpan audience`: a segment as an ad-platform customer-list upload.
 
 use super::read_exports;
-use crate::audience::{self, Counts, Platform, Upload};
+use crate::audience::{self, Counts, Platform};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::customers::Totals;
@@ -91,29 +91,19 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     let data = read_exports(&args.input, &settings)?;
     let totals = Totals::of(&data.customers)?;
     let segment = find(segments::all(&settings.rules(), &totals), &args.segment)?;
-    let Upload { rows, counts } =
-        audience::upload(&data.customers, &segment, args.platform, args.hash)?;
+    let upload = audience::upload(&data.customers, &segment, args.platform, args.hash)?;
     let report = Report {
         as_of: data.as_of.to_string(),
         platform: args.platform,
         segment: segment.name,
         hashed: args.hash,
         file: args.out.display().to_string(),
-        columns: args.platform.header(),
-        counts,
+        columns: upload.header.clone(),
+        counts: upload.counts.clone(),
         unattributed_orders: unattributed_orders(&data.orders)?,
         notes: data.notes,
     };
-
-    write_atomically(&args.out, |out| {
-        let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(&report.columns)?;
-        for row in &rows {
-            csv.write_record(row)?;
-        }
-        csv.flush()?;
-        Ok(())
-    })?;
+    write_atomically(&args.out, |out| upload.write_csv(out))?;
     write_atomically(&sidecar(&args.out), |out| {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
