@@ -9,6 +9,7 @@ mod ingest;
 mod metrics;
 mod model;
 mod output;
+mod sanitize;
 mod segments;
 
 use clap::{Parser, Subcommand};

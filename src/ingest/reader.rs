@@ -1,7 +1,7 @@
 //! Reading an export file row by row, with every error located by file, line
 //! and column.
 
-use crate::output::printable;
+use crate::sanitize::printable;
 use anyhow::{Context, Result, bail};
 use flate2::read::MultiGzDecoder;
 use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
