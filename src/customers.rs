@@ -3,8 +3,8 @@
 //! Both `summary` and `segments` start from this one table, so a figure and
 //! the list behind it can never disagree.
 
-use crate::ingest::hint_col as hint;
 use crate::model::col as order;
+use crate::model::hint_col as hint;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -33,9 +33,9 @@ pub mod col {
     /// UInt32: 0 for the customer with the most revenue; ties by `customer`.
     pub const RANK: &str = "rank";
     /// Boolean: a customers export says the customer is tax exempt.
-    pub const TAX_EXEMPT: &str = crate::ingest::hint_col::TAX_EXEMPT;
+    pub const TAX_EXEMPT: &str = crate::model::hint_col::TAX_EXEMPT;
     /// Boolean: a customers export tags the customer wholesale, b2b or trade.
-    pub const WHOLESALE_TAG: &str = crate::ingest::hint_col::WHOLESALE_TAG;
+    pub const WHOLESALE_TAG: &str = crate::model::hint_col::WHOLESALE_TAG;
 }
 
 /// Valid orders that belong to a customer: the orders every customer figure uses.

@@ -3,6 +3,7 @@
 //! Every `ingest` module turns its export into [`Order`]s and pushes them into
 //! an [`OrdersBuilder`]; everything downstream (customers, figures, segments)
 //! reads only the columns named here and never sees a platform's column names.
+//! Beside it, the B2B hints a customers export adds ([`hint_col`]).
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -47,6 +48,20 @@ pub mod col {
     /// String or null. Why the order is not a purchase (see [`super::Exclusion`]);
     /// null for a valid order.
     pub const EXCLUDED: &str = "excluded";
+}
+
+/// Columns of the hints table: what a customers export says about a customer
+/// that orders do not (tax exemption, wholesale tags, company), one row per
+/// e-mail. `customers` joins it to the customers who ordered.
+pub mod hint_col {
+    /// String: the customer's e-mail, trimmed and lower-cased (the join key).
+    pub const EMAIL: &str = "hint_email";
+    /// Boolean: `Tax Exempt` is yes.
+    pub const TAX_EXEMPT: &str = "tax_exempt";
+    /// Boolean: a tag names the customer wholesale, b2b or trade.
+    pub const WHOLESALE_TAG: &str = "wholesale_tag";
+    /// String or null: the company on the customer record.
+    pub const COMPANY: &str = "hint_company";
 }
 
 /// Why an order is not counted as a purchase.

@@ -17,7 +17,6 @@ use anyhow::{Result, bail};
 use fields::DateOrder;
 use polars::prelude::{DataFrame, IntoLazy, lit, when};
 pub use reader::{ExportReader, RowError};
-pub use shopify_customers::hint_col;
 
 /// The store platforms goldpan reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -75,7 +74,8 @@ pub struct Rejected {
 /// The orders table and how it was built.
 pub struct Ingested {
     pub orders: DataFrame,
-    /// B2B hints per e-mail from customers exports (see [`hint_col`]), if any.
+    /// B2B hints per e-mail from customers exports (see
+    /// [`crate::model::hint_col`]), if any.
     pub hints: Option<DataFrame>,
     pub report: IngestReport,
     pub rejected: Vec<Rejected>,

@@ -5,22 +5,10 @@
 //! ordered, by e-mail.
 
 use super::ExportReader;
-use crate::model::{normalize_company, normalize_email};
+use crate::model::{hint_col, normalize_company, normalize_email};
 use anyhow::Result;
 use polars::prelude::{Column, DataFrame, PolarsResult};
 use std::collections::BTreeMap;
-
-/// Columns of the hints table.
-pub mod hint_col {
-    /// String: the customer's e-mail, trimmed and lower-cased (the join key).
-    pub const EMAIL: &str = "hint_email";
-    /// Boolean: `Tax Exempt` is yes.
-    pub const TAX_EXEMPT: &str = "tax_exempt";
-    /// Boolean: a tag names the customer wholesale, b2b or trade.
-    pub const WHOLESALE_TAG: &str = "wholesale_tag";
-    /// String or null: the company on the customer record.
-    pub const COMPANY: &str = "hint_company";
-}
 
 /// Whether the header is a Shopify customers export's.
 pub fn recognizes(reader: &ExportReader) -> bool {
