@@ -60,6 +60,9 @@ pub fn load(input: &InputArgs, settings: &Resolved) -> Result<Store> {
     options.date_order = settings.date_order()?;
     options.extra_non_company_words = settings.extra_non_company_words();
     let ingested = ingest::read_orders(&input.exports, &options)?;
+    for note in &ingested.notes {
+        eprintln!("goldpan: {note}");
+    }
     if let Some(path) = &input.rejects {
         write_atomically(path, |out| write_rejects(&ingested.rejected, out))?;
     }
