@@ -7,6 +7,10 @@
 //! read by [`row`], and rows become orders in [`grouping`].
 
 mod bigcommerce;
+// The format module CONTRIBUTING.md walks through, compiled and run by the
+// tests so that the guide stays true; not in FORMATS.
+#[cfg(test)]
+mod example_format;
 pub mod fields;
 mod grouping;
 pub mod mapping;
@@ -525,19 +529,6 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_header_lists_every_orders_format_and_how_to_export_it() {
-        let err = detect(&header(&["Order No", "Amount"]), "other.csv").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "other.csv: not an orders export: it looks like no export goldpan knows; its \
-             header starts \"Order No, Amount\". goldpan reads the orders exports of Shopify \
-             (Admin › Orders › Export), BigCommerce (Orders › Export) and WooCommerce \
-             (Customer/Order/Coupon Export); for any other file, name its columns with --map, \
-             e.g. --map order=Order No,date=Ordered,total=Amount,email=E-mail"
-        );
-    }
-
-    #[test]
     fn format_values_are_the_orders_formats() {
         let values: Vec<String> = Format::value_variants()
             .iter()
@@ -550,7 +541,6 @@ mod tests {
             .map(|format| format.name)
             .collect();
         assert_eq!(values, orders);
-        assert_eq!(orders, ["shopify", "bigcommerce", "woocommerce"]);
         assert_eq!(
             Format::from_str("woocommerce", false).unwrap().name,
             "woocommerce"
@@ -575,6 +565,67 @@ mod tests {
         assert!(
             readme[from..to] == table,
             "README.md's table of exports is not the registry's; put this between the markers:\n{table}"
+        );
+    }
+
+    #[test]
+    fn the_contributing_example_is_the_example_format_module() {
+        let guide =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/CONTRIBUTING.md"))
+                .unwrap();
+        let module = include_str!("example_format.rs");
+        // The guide shows it inside a list item, indented by three spaces.
+        let indented: String = module
+            .lines()
+            .map(|line| match line {
+                "" => "\n".to_string(),
+                _ => format!("   {line}\n"),
+            })
+            .collect();
+        assert!(
+            guide.contains(&format!("   ```rust\n{indented}   ```\n")),
+            "CONTRIBUTING.md must show src/ingest/example_format.rs as it is"
+        );
+    }
+
+    #[test]
+    fn the_contributing_example_format_reads_line_items_into_orders() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("squarespace.csv");
+        std::fs::write(
+            &path,
+            "Order ID,Created at,Total,Lineitem quantity,Email,Amount Refunded,Financial Status\n\
+             1001,2025-01-02 10:00:00 +0000,30.00,2,Ann@Shop.com,5.00,PAID\n\
+             1001,2025-01-02 10:00:00 +0000,30.00,3,Ann@Shop.com,5.00,PAID\n\
+             1002,2025-01-03 10:00:00 +0000,12.00,1,bob@shop.com,,Canceled\n",
+        )
+        .unwrap();
+        let mut reader = ExportReader::open(&path.to_string_lossy()).unwrap();
+        assert!(example_format::FORMAT.recognizes(reader.header()));
+        let Read::Orders(read) = example_format::FORMAT.read else {
+            panic!("the example reads orders");
+        };
+        let options = IngestOptions::default();
+        let mut sink = Sink::new(&options);
+        let counts = read(&mut reader, &mut sink).unwrap();
+        assert_eq!((counts.rows, counts.orders), (3, 2));
+        let orders = sink.orders.finish().unwrap();
+        let column = |name: &str| {
+            orders
+                .column(name)
+                .unwrap()
+                .as_materialized_series()
+                .clone()
+        };
+        assert_eq!(column(col::QUANTITY).i64().unwrap().get(0), Some(5));
+        assert_eq!(column(col::NET).i64().unwrap().get(0), Some(2500));
+        assert_eq!(
+            column(col::EMAIL).str().unwrap().get(0),
+            Some("ann@shop.com")
+        );
+        assert_eq!(
+            column(col::EXCLUDED).str().unwrap().get(1),
+            Some("cancelled")
         );
     }
 
