@@ -1,11 +1,12 @@
-//! From the orders table to the customers table (SEGMENTS.md section 2).
+//! From the orders table to the customers table (docs/definitions.md,
+//! section 2).
 //!
 //! Both `summary` and `segments` start from this one table, so a figure and
 //! the list behind it can never disagree. Column names are in [`field`]
 //! (the orders table's are `crate::model::col`).
 
-use crate::ingest::hint_col as hint;
 use crate::model::col as order;
+use crate::model::hint_col as hint;
 use chrono::NaiveDate;
 use polars::prelude::*;
 

@@ -3,7 +3,8 @@
 // The layers; each module imports only modules of the layers before it:
 //   model ← ingest ← customers ← segments ← metrics, audience
 //   ← lists (with output) ← config, cli ← cmd ← main.
-// output and exit_codes are leaves: they import no other goldpan module.
+// sanitize and exit_codes are leaves (they import no other goldpan module),
+// and output imports only sanitize.
 mod audience;
 mod cli;
 mod cmd;
@@ -15,6 +16,7 @@ mod lists;
 mod metrics;
 mod model;
 mod output;
+mod sanitize;
 mod segments;
 
 use clap::{Parser, Subcommand};

@@ -2,6 +2,7 @@
 //! (JSON, a terminal table or CSV, decided once), money and formula-safe
 //! cells, atomic file writes.
 
+use crate::sanitize::{Printable, printable};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::io::{IsTerminal, Write};
@@ -192,29 +193,6 @@ pub fn date_from_days(days: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::TimeDelta::days(days as i64)
 }
 
-/// Control characters make a terminal misbehave; show customer text without them.
-pub fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).collect()
-}
-
-/// Drops control characters (other than line breaks and tabs) on their way to
-/// a terminal: customer text can hold escape sequences that would recolour
-/// or clear the screen of whoever looks at a list there.
-pub struct Printable<W: Write>(pub W);
-
-impl<W: Write> Write for Printable<W> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let keep = |b: &u8| *b >= 0x20 && *b != 0x7f || matches!(b, b'\n' | b'\r' | b'\t');
-        let printable: Vec<u8> = bytes.iter().copied().filter(keep).collect();
-        self.0.write_all(&printable)?;
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
-    }
-}
-
 /// Writes a file so that readers see either the old file or the complete new
 /// one, never half of it: a temporary file in the same folder, then a rename.
 pub fn write_atomically(
@@ -243,17 +221,6 @@ pub fn write_atomically(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn terminal_output_loses_control_characters() {
-        let mut out = Printable(Vec::new());
-        out.write_all("Ann\x1b[2J Lee\x07,\"a\nb\"\tok\r\n".as_bytes())
-            .unwrap();
-        assert_eq!(
-            String::from_utf8(out.0).unwrap(),
-            "Ann[2J Lee,\"a\nb\"\tok\r\n"
-        );
-    }
 
     #[test]
     fn money_has_two_decimals() {

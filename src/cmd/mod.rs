@@ -42,7 +42,8 @@ pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
     if let Some(path) = &input.rejects {
         write_atomically(path, |out| write_rejects(&ingested.rejected, out))?;
     }
-    let notes: Vec<String> = stale_note(&ingested.orders, as_of)?.into_iter().collect();
+    let mut notes = ingested.notes.clone();
+    notes.extend(stale_note(&ingested.orders, as_of)?);
     for text in &notes {
         output::note(text);
     }

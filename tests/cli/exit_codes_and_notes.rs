@@ -190,4 +190,16 @@ fn json_carries_the_notes() {
         serde_json::json!([]),
         "no note, an empty array"
     );
+    // A note of ingest itself: dates whose day/month order is open.
+    let json = crate::util::summary_json("bigcommerce_ambiguous_dates.csv", "2021-07-31", &[]);
+    let notes = json["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let note = notes[0].as_str().unwrap();
+    assert!(
+        note.ends_with(
+            "dates such as 02/07/2021 read as day/month (dmy); \
+             use --date-order mdy if they are month/day"
+        ),
+        "{note}"
+    );
 }

@@ -6,6 +6,7 @@ mod audience;
 mod config;
 mod diff;
 mod exit_codes_and_notes;
+mod formats;
 mod input_bad_rows;
 mod input_bigcommerce;
 mod input_files;
