@@ -5,6 +5,7 @@
 mod audience;
 mod config;
 mod diff;
+mod docs;
 mod exit_codes_and_notes;
 mod formats;
 mod input_bad_rows;
