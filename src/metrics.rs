@@ -79,7 +79,8 @@ fn scalar_date(frame: &DataFrame, name: &str) -> PolarsResult<Option<NaiveDate>>
         .cast(&DataType::Int32)?
         .i32()?
         .get(0);
-    Ok(days.map(|d| NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Days::new(d as u64)))
+    // Checked: a day count out of chrono's range is no date rather than a panic.
+    Ok(days.and_then(NaiveDate::from_epoch_days))
 }
 
 /// Computes the store figures from the customers table (as built by

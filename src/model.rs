@@ -223,7 +223,7 @@ impl Default for OrdersBuilder {
 
 /// Days from 1970-01-01, polars' physical representation of a Date.
 pub fn epoch_days(date: NaiveDate) -> i32 {
-    (date - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
+    date.to_epoch_days()
 }
 
 impl OrdersBuilder {

@@ -5,6 +5,18 @@
 
 use chrono::NaiveDate;
 
+/// The first date an order may have: no store export has an earlier one, and
+/// the orders table counts days from it. An earlier date is a row error.
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(date) => date,
+    None => unreachable!(),
+};
+
+/// The date, if it is on or after [`EARLIEST_DATE`].
+fn from_1970(date: NaiveDate) -> Option<NaiveDate> {
+    (date >= EARLIEST_DATE).then_some(date)
+}
+
 /// Parses an amount into integer cents: `12`, `12.5`, `1659.95`, `-3.10`,
 /// `30.479999` (an Excel re-save; rounded half away from zero). No currency
 /// symbols, no thousands separators, no exponents: those are refused rather
@@ -53,7 +65,8 @@ pub fn parse_quantity(text: &str) -> Option<i64> {
 /// The calendar date of a timestamp as the export writes it:
 /// `2021-08-19 23:10:05 -0400` → 2021-08-19. The offset is the store's local
 /// one, so the date is taken as written, never shifted to UTC. Also accepts a
-/// bare `YYYY-MM-DD`, a `T` separator and a `Z`/offset suffix.
+/// bare `YYYY-MM-DD`, a `T` separator and a `Z`/offset suffix. A date before
+/// 1970 is refused.
 pub fn parse_local_date(text: &str) -> Option<NaiveDate> {
     let bytes = text.as_bytes();
     if bytes.len() < 10 {
@@ -71,7 +84,7 @@ pub fn parse_local_date(text: &str) -> Option<NaiveDate> {
     }
     let date = NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)?;
     match bytes.get(10) {
-        None | Some(b' ') | Some(b'T') => Some(date),
+        None | Some(b' ') | Some(b'T') => from_1970(date),
         _ => None,
     }
 }
@@ -88,7 +101,7 @@ pub enum DateOrder {
 
 /// Parses `dd/mm/yyyy` or `mm/dd/yyyy` (one-digit day or month allowed), in
 /// the given order. Returns also whether the text alone was ambiguous (both
-/// numbers ≤ 12 and different).
+/// numbers ≤ 12 and different). A date before 1970 is refused.
 pub fn parse_slash_date(text: &str, order: DateOrder) -> Option<(NaiveDate, bool)> {
     let mut parts = text.trim().splitn(3, '/');
     let first: u32 = parts.next()?.parse().ok()?;
@@ -105,7 +118,7 @@ pub fn parse_slash_date(text: &str, order: DateOrder) -> Option<(NaiveDate, bool
         DateOrder::Dmy => (first, second),
         DateOrder::Mdy => (second, first),
     };
-    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let date = from_1970(NaiveDate::from_ymd_opt(year, month, day)?)?;
     Some((date, first <= 12 && second <= 12 && first != second))
 }
 
@@ -178,7 +191,7 @@ impl SlashDates {
         }
         Err((
             format!(
-                "expected a {first} date such as 17/06/2021, found \"{}\"",
+                "expected a {first} date from 1970 on, such as 17/06/2021, found \"{}\"",
                 text.escape_debug()
             ),
             false,

@@ -146,7 +146,7 @@ impl OrderRows for Columns {
             customer_id: None,
             date: row.parse(
                 self.created_at,
-                "a date such as 2025-05-11 09:55:16 -0400",
+                "a date from 1970 on, such as 2025-05-11 09:55:16 -0400",
                 parse_local_date,
             )?,
             quantity: row.parse(self.quantity, "a whole number of items", parse_quantity)?,

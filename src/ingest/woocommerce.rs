@@ -222,7 +222,7 @@ impl OrderRows for Columns {
             customer_id,
             date: row.parse(
                 self.date,
-                "a date such as 2024-03-05 14:02:11",
+                "a date from 1970 on, such as 2024-03-05 14:02:11",
                 parse_local_date,
             )?,
             quantity,

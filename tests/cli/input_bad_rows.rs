@@ -16,7 +16,7 @@ fn a_bad_row_stops_the_run_with_file_line_column_and_value() {
     assert_eq!(
         stderr.trim_end(),
         format!(
-            "goldpan: {file}:4: column 4 (Created at): expected a date such as \
+            "goldpan: {file}:4: column 4 (Created at): expected a date from 1970 on, such as \
              2025-05-11 09:55:16 -0400, found \"2024-13-45 10:00:00 +0000\" (to skip such \
              rows, count them and go on, use --skip-bad-rows)"
         )
@@ -91,7 +91,7 @@ fn skipped_rows_are_counted_and_written_to_the_rejects_file() {
             (
                 file.as_str(),
                 "4",
-                "column 4 (Created at): expected a date such as 2025-05-11 09:55:16 -0400, \
+                "column 4 (Created at): expected a date from 1970 on, such as 2025-05-11 09:55:16 -0400, \
                  found \"2024-13-45 10:00:00 +0000\"",
                 "#2,b@gmail.com,paid,2024-13-45 10:00:00 +0000,1,20.00,EUR,",
             ),

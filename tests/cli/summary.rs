@@ -202,7 +202,7 @@ fn bad_cells_name_file_line_and_column() {
         .assert()
         .code(1)
         .stderr(predicate::str::is_match(
-            r#"^goldpan: .*bad_date.csv:3: column 12 \(Created at\): expected a date such as 2025-05-11 09:55:16 -0400, found "2025-02-30 12:00:00 -0400" \(to skip such rows, count them and go on, use --skip-bad-rows\)\n$"#,
+            r#"^goldpan: .*bad_date.csv:3: column 12 \(Created at\): expected a date from 1970 on, such as 2025-05-11 09:55:16 -0400, found "2025-02-30 12:00:00 -0400" \(to skip such rows, count them and go on, use --skip-bad-rows\)\n$"#,
         ).unwrap());
     goldpan()
         .args(["summary", &fixture("bad_amount.csv"), "--as-of", "2025-07-01"])
