@@ -80,13 +80,20 @@ pub fn attributed_valid_orders(orders: LazyFrame) -> LazyFrame {
 /// where the orders have none; without them both flags are false.
 pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) -> LazyFrame {
     let as_of_days = crate::model::epoch_days(as_of);
-    // "Latest" name, company, phone, zip, country: the last non-empty value in date order.
-    // The sort is stable, so orders of the same day keep the export's order.
+    // "Latest" name, company, phone, zip, consent…: the last non-empty value in
+    // the order of the orders' full timestamps (date, then time of day; an
+    // unknown time first), then their ids (shorter first, so #999 comes
+    // before #1000), never the order of rows or files.
     let latest = |from: &str, to: &str| col(from).drop_nulls().last().alias(to);
     let customers = attributed_valid_orders(orders)
-        .sort(
-            [order::DATE],
-            SortMultipleOptions::default().with_maintain_order(true),
+        .sort_by_exprs(
+            [
+                col(order::DATE),
+                col(order::TIME),
+                col(order::ORDER_ID).str().len_bytes(),
+                col(order::ORDER_ID),
+            ],
+            SortMultipleOptions::default(),
         )
         .group_by_stable([col(order::CUSTOMER)])
         .agg([

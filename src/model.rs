@@ -22,6 +22,10 @@ pub mod col {
     pub const CUSTOMER_ID: &str = "customer_id";
     /// Date. The local calendar date of the order as the export writes it.
     pub const DATE: &str = "date";
+    /// Int32 or null. Seconds since the local midnight of `date`, as the export
+    /// writes the time (null when it gives none). With `date` and then
+    /// `order_id`, it says which of a customer's orders is the latest.
+    pub const TIME: &str = "time_of_day";
     /// Int64. Sum of the order's line-item quantities.
     pub const QUANTITY: &str = "quantity";
     /// Int64, cents. The order total as exported.
@@ -119,6 +123,8 @@ pub struct Order {
     pub email: Option<String>,
     pub customer_id: Option<String>,
     pub date: NaiveDate,
+    /// Seconds since the local midnight of `date`, when the export gives a time.
+    pub time_of_day: Option<u32>,
     pub quantity: i64,
     pub total_cents: i64,
     pub refunded_cents: i64,
@@ -182,6 +188,7 @@ pub struct OrdersBuilder {
     email: StringChunkedBuilder,
     customer_id: StringChunkedBuilder,
     date: Vec<i32>,
+    time_of_day: Vec<Option<i32>>,
     quantity: Vec<i64>,
     total: Vec<i64>,
     refunded: Vec<i64>,
@@ -206,6 +213,7 @@ impl Default for OrdersBuilder {
             email: text(col::EMAIL),
             customer_id: text(col::CUSTOMER_ID),
             date: Vec::new(),
+            time_of_day: Vec::new(),
             quantity: Vec::new(),
             total: Vec::new(),
             refunded: Vec::new(),
@@ -264,6 +272,9 @@ impl OrdersBuilder {
         self.email.append_option(order.email);
         self.customer_id.append_option(order.customer_id);
         self.date.push(epoch_days(order.date));
+        // Below 86,400: the conversion cannot fail.
+        self.time_of_day
+            .push(order.time_of_day.and_then(|s| i32::try_from(s).ok()));
         self.quantity.push(order.quantity);
         self.total.push(order.total_cents);
         self.refunded.push(order.refunded_cents);
@@ -301,6 +312,7 @@ impl OrdersBuilder {
                 text(self.email),
                 text(self.customer_id),
                 Column::new(col::DATE.into(), self.date).cast(&DataType::Date)?,
+                Column::new(col::TIME.into(), self.time_of_day),
                 Column::new(col::QUANTITY.into(), self.quantity),
                 Column::new(col::TOTAL.into(), self.total),
                 Column::new(col::REFUNDED.into(), self.refunded),

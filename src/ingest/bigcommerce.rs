@@ -5,7 +5,9 @@
 //! `Total Quantity` column often disagrees, so it is used only when the
 //! export has no `Product Details`). `Order Date` is a bare `dd/mm/yyyy`.
 
-use super::fields::{SlashDates, parse_cents, parse_quantity};
+use super::fields::{
+    SlashDates, parse_cents, parse_quantity, parse_time_in_timestamp, parse_time_of_day,
+};
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_id};
 use super::{ExportReader, Format, Read, RowError};
@@ -127,6 +129,8 @@ pub fn product_quantity(details: &str) -> Result<i64, String> {
 struct Columns {
     order_id: usize,
     date: usize,
+    /// `Order Time`, when the export template has it.
+    time: Option<usize>,
     status: usize,
     total: usize,
     details: Option<usize>,
@@ -163,6 +167,7 @@ fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     let mut columns = Columns {
         order_id,
         date,
+        time: optional("Order Time"),
         status,
         total,
         details: optional("Product Details"),
@@ -222,6 +227,10 @@ impl OrderRows for Columns {
             email,
             customer_id,
             date,
+            time_of_day: match self.time {
+                Some(index) => parse_time_of_day(row.cell(index)?),
+                None => parse_time_in_timestamp(row.cell(self.date)?),
+            },
             quantity,
             total_cents: row.parse(self.total, "an amount such as 30.48", parse_cents)?,
             refunded_cents,

@@ -2,7 +2,7 @@
 //!
 //! One row per line item; the rows of an order share `Order ID`.
 
-use super::fields::{parse_cents, parse_local_date, parse_quantity};
+use super::fields::{parse_cents, parse_local_date, parse_quantity, parse_time_in_timestamp};
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_id};
 use super::{ExportReader, Format, Read, RowError};
@@ -82,6 +82,7 @@ impl OrderRows for Columns {
                 "a date such as 2025-05-11 09:55:16 -0400",
                 parse_local_date,
             )?,
+            time_of_day: parse_time_in_timestamp(row.cell(self.created_at)?),
             quantity: self.later_row(row)?,
             total_cents: row.parse(self.total, "an amount such as 49.90", parse_cents)?,
             refunded_cents: row.refunded_cents(self.refunded, "an amount such as 12.50")?,

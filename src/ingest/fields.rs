@@ -89,6 +89,57 @@ pub fn parse_local_date(text: &str) -> Option<NaiveDate> {
     }
 }
 
+/// The time of day of a timestamp, in seconds since midnight, as written
+/// (never shifted to UTC): `2021-08-19 23:10:05 -0400`, `2021-08-19T23:10:05Z`,
+/// `17/06/2021 10:05`, `1/25/2024 1:23 PM`. `None` when there is no time.
+pub fn parse_time_in_timestamp(text: &str) -> Option<u32> {
+    let text = text.trim();
+    // The date is at least 8 characters (1/1/2024); the time follows a space or T.
+    let start = text
+        .char_indices()
+        .skip(8)
+        .find(|&(_, c)| c == ' ' || c == 'T')?
+        .0;
+    parse_time_of_day(&text[start + 1..])
+}
+
+/// `09:55:16`, `9:55`, `1:23 PM`, optionally followed by a time zone
+/// (`09:55:16 -0400`, `09:55:16Z`, `09:55:16+02:00`): seconds since midnight.
+pub fn parse_time_of_day(text: &str) -> Option<u32> {
+    let text = text.trim();
+    let clock_len = text
+        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
+        .unwrap_or(text.len());
+    let (clock, rest) = text.split_at(clock_len);
+    let mut parts = clock.split(':');
+    let number = |part: Option<&str>, max: u32| -> Option<u32> {
+        let part = part?;
+        if part.is_empty() || part.len() > 2 {
+            return None;
+        }
+        part.parse().ok().filter(|&n| n <= max)
+    };
+    let mut hours = number(parts.next(), 23)?;
+    let minutes = number(parts.next(), 59)?;
+    let seconds = match parts.next() {
+        Some(part) => number(Some(part), 59)?,
+        None => 0,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    // Drop fractions of a second; then AM/PM, if any.
+    let rest = rest.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    let rest = rest.trim_start().to_ascii_uppercase();
+    if rest.starts_with("AM") || rest.starts_with("PM") {
+        if !(1..=12).contains(&hours) {
+            return None;
+        }
+        hours = hours % 12 + if rest.starts_with("PM") { 12 } else { 0 };
+    }
+    Some(hours * 3600 + minutes * 60 + seconds)
+}
+
 /// Day and month order of a slash-separated date such as `02/07/2021`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -280,6 +331,31 @@ mod tests {
         assert_eq!(parse_local_date("2021-08-19T23:10:05Z"), d(2021, 8, 19));
         assert_eq!(parse_local_date("19/08/2021 23:10"), None);
         assert_eq!(parse_local_date("2021-02-30 10:00:00 +0000"), None);
+    }
+
+    #[test]
+    fn times_of_day_are_read_as_written() {
+        let at = |h: u32, m: u32, s: u32| Some(h * 3600 + m * 60 + s);
+        assert_eq!(
+            parse_time_in_timestamp("2021-08-19 23:10:05 -0400"),
+            at(23, 10, 5)
+        );
+        assert_eq!(
+            parse_time_in_timestamp("2021-08-19T23:10:05Z"),
+            at(23, 10, 5)
+        );
+        assert_eq!(
+            parse_time_in_timestamp("2021-08-19T23:10:05-04:00"),
+            at(23, 10, 5)
+        );
+        assert_eq!(parse_time_in_timestamp("17/06/2021 10:05"), at(10, 5, 0));
+        assert_eq!(parse_time_in_timestamp("1/25/2024 1:23 PM"), at(13, 23, 0));
+        assert_eq!(parse_time_in_timestamp("1/25/2024 12:05 AM"), at(0, 5, 0));
+        assert_eq!(parse_time_in_timestamp("2021-08-19"), None);
+        assert_eq!(parse_time_in_timestamp("17/06/2021"), None);
+        assert_eq!(parse_time_of_day("10:00:00.250"), at(10, 0, 0));
+        assert_eq!(parse_time_of_day("24:00"), None);
+        assert_eq!(parse_time_of_day("noon"), None);
     }
 
     #[test]

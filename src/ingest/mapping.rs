@@ -4,7 +4,7 @@
 //! Rows with the same order id are one order: its first row gives the order,
 //! later rows only add their quantity (a file with one row per line item).
 
-use super::fields::{SlashDates, parse_cents, parse_quantity};
+use super::fields::{SlashDates, parse_cents, parse_quantity, parse_time_in_timestamp};
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_id};
 use super::{ExportReader, RowError};
@@ -207,6 +207,7 @@ impl OrderRows for Columns {
             email: row.email(&[self.email])?,
             customer_id,
             date,
+            time_of_day: parse_time_in_timestamp(row.cell(self.date)?),
             quantity,
             total_cents: row.parse(self.total, "an amount such as 49.90", parse_cents)?,
             refunded_cents,

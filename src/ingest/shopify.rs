@@ -7,6 +7,7 @@
 
 use super::fields::{
     looks_like_excel_date, parse_cents, parse_flag, parse_local_date, parse_quantity,
+    parse_time_in_timestamp,
 };
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_name};
@@ -149,6 +150,7 @@ impl OrderRows for Columns {
                 "a date from 1970 on, such as 2025-05-11 09:55:16 -0400",
                 parse_local_date,
             )?,
+            time_of_day: parse_time_in_timestamp(row.cell(self.created_at)?),
             quantity: row.parse(self.quantity, "a whole number of items", parse_quantity)?,
             total_cents: row.parse(self.total, "an amount such as 1659.95", parse_cents)?,
             refunded_cents,

@@ -5,7 +5,9 @@
 //! every item row, with `item_quantity`). Headers are snake_case; `date` is
 //! `Y-m-d H:i:s` in the site's time.
 
-use super::fields::{looks_like_excel_date, parse_cents, parse_local_date, parse_quantity};
+use super::fields::{
+    looks_like_excel_date, parse_cents, parse_local_date, parse_quantity, parse_time_in_timestamp,
+};
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_id};
 use super::{ExportReader, Format, Read, RowError};
@@ -225,6 +227,7 @@ impl OrderRows for Columns {
                 "a date from 1970 on, such as 2024-03-05 14:02:11",
                 parse_local_date,
             )?,
+            time_of_day: parse_time_in_timestamp(row.cell(self.date)?),
             quantity,
             total_cents: row.parse(self.total, "an amount such as 49.90", parse_cents)?,
             refunded_cents,

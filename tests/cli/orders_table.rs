@@ -79,3 +79,199 @@ fn a_date_before_1970_is_a_row_error_in_every_format() {
         assert_eq!(json["orders"], 1, "{name}: {stdout}");
     }
 }
+
+/// Every list of `goldpan segments FILES --as-of AS_OF`, by file name, as bytes.
+fn lists_of(files: &[&Path], as_of: &str, extra: &[&str]) -> Vec<(String, Vec<u8>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lists");
+    let output = goldpan()
+        .arg("segments")
+        .args(files)
+        .args(["--as-of", as_of, "--out"])
+        .arg(&out)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut lists: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "csv"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    lists.sort();
+    lists
+}
+
+/// The export's orders (all rows of an order, in their order) in another
+/// order, chosen by a small seeded generator.
+fn shuffle_orders(path: &Path, order_column: &str, seed: u64) -> String {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let id_column = header.iter().position(|name| name == order_column).unwrap();
+    let mut orders: Vec<(String, Vec<csv::StringRecord>)> = Vec::new();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let id = record[id_column].to_string();
+        match orders.iter_mut().find(|(seen, _)| *seen == id) {
+            Some((_, rows)) => rows.push(record),
+            None => orders.push((id, vec![record])),
+        }
+    }
+    let mut state = seed;
+    for i in (1..orders.len()).rev() {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        orders.swap(i, (state >> 33) as usize % (i + 1));
+    }
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).unwrap();
+    for (_, rows) in &orders {
+        for row in rows {
+            writer.write_record(row).unwrap();
+        }
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
+#[test]
+fn shuffling_an_exports_orders_changes_no_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let exports = [
+        (
+            "shopify_orders_2024_looker101_ANONYMIZED.csv",
+            "Name",
+            "2024-12-31",
+        ),
+        (
+            "shopify_orders_2025_devstore_forezia.csv",
+            "Name",
+            "2025-12-31",
+        ),
+        (
+            "shopify_orders_2025_devstore_ramkumar_ANONYMIZED.csv",
+            "Name",
+            "2025-12-31",
+        ),
+        (
+            "bigcommerce_orders_2021-2024_urbanseeds_EXCERPT.csv",
+            "Order ID",
+            "2024-12-31",
+        ),
+    ];
+    let hand_made = tempfile::tempdir().unwrap();
+    let same_day = write(
+        hand_made.path(),
+        "same_day.csv",
+        &format!("{SAME_DAY_HEADER}{}", SAME_DAY_ROWS.concat()),
+    );
+    let same_day = same_day.to_string_lossy().into_owned();
+    for (name, order_column, as_of) in
+        exports
+            .into_iter()
+            .chain([(same_day.as_str(), "Name", "2025-06-30")])
+    {
+        let original = PathBuf::from(crate::util::fixture(name));
+        let name = original.file_name().unwrap().to_string_lossy().into_owned();
+        let name = name.as_str();
+        let expected = lists_of(&[&original], as_of, &[]);
+        for seed in [1, 2, 3] {
+            let shuffled = write(
+                dir.path(),
+                name,
+                &shuffle_orders(&original, order_column, seed),
+            );
+            assert_eq!(
+                lists_of(&[&shuffled], as_of, &[]),
+                expected,
+                "{name}, shuffled with seed {seed}: a list changed"
+            );
+        }
+    }
+}
+
+/// The rows of `aov_low`, `aov_mid` and `aov_high` (every customer once) of
+/// a run, as maps, by e-mail.
+fn everyone(files: &[&Path]) -> std::collections::BTreeMap<String, Vec<(String, String)>> {
+    let lists = lists_of(files, "2025-06-30", &[]);
+    let mut people = std::collections::BTreeMap::new();
+    for (name, bytes) in lists {
+        if !name.starts_with("aov_") {
+            continue;
+        }
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let header = reader.headers().unwrap().clone();
+        for record in reader.records() {
+            let record = record.unwrap();
+            let row: Vec<(String, String)> = header
+                .iter()
+                .zip(record.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
+            people.insert(record[0].to_string(), row);
+        }
+    }
+    people
+}
+
+fn cell<'a>(row: &'a [(String, String)], name: &str) -> &'a str {
+    &row.iter().find(|(h, _)| h == name).unwrap().1
+}
+
+/// Shopify lists the newest order first. Ann's two orders are on the same
+/// day; Bob's two have the same timestamp, so the order number decides.
+const SAME_DAY_HEADER: &str = "Name,Email,Created at,Total,Lineitem quantity,Financial Status,\
+                               Billing Name,Billing Phone,Accepts Marketing\n";
+const SAME_DAY_ROWS: [&str; 4] = [
+    "#1002,ann@x.com,2025-03-01 18:00:00 -0400,20.00,1,paid,Ann New,555-2,no\n",
+    "#1001,ann@x.com,2025-03-01 09:00:00 -0400,10.00,1,paid,Ann Old,555-1,yes\n",
+    "#1000,bob@x.com,2025-02-01 10:00:00 -0400,10.00,1,paid,Bob New,,yes\n",
+    "#999,bob@x.com,2025-02-01 10:00:00 -0400,10.00,1,paid,Bob Old,,no\n",
+];
+
+#[test]
+fn the_latest_details_are_those_of_the_latest_order_of_the_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = SAME_DAY_ROWS;
+    let header = SAME_DAY_HEADER;
+    let newest_first = write(
+        dir.path(),
+        "newest_first.csv",
+        &format!("{header}{}", rows.concat()),
+    );
+    let reversed: Vec<&str> = rows.iter().rev().copied().collect();
+    let oldest_first = write(
+        dir.path(),
+        "oldest_first.csv",
+        &format!("{header}{}", reversed.concat()),
+    );
+    for file in [&newest_first, &oldest_first] {
+        let people = everyone(&[file]);
+        let ann = &people["ann@x.com"];
+        assert_eq!(
+            (
+                cell(ann, "name"),
+                cell(ann, "phone"),
+                cell(ann, "accepts_marketing")
+            ),
+            ("Ann New", "555-2", "no"),
+            "{}",
+            file.display()
+        );
+        let bob = &people["bob@x.com"];
+        assert_eq!(
+            (cell(bob, "name"), cell(bob, "accepts_marketing")),
+            ("Bob New", "yes"),
+            "{}",
+            file.display()
+        );
+    }
+}
