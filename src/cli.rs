@@ -23,7 +23,8 @@ pub struct InputArgs {
     pub format: Option<Format>,
 
     /// The day the figures are computed for: "days since last order" counts up
-    /// to this date [default: today]
+    /// to this date, and orders dated after it are left out (counted as
+    /// after_as_of), so a past day's lists can be rebuilt [default: today]
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<NaiveDate>,
 

@@ -38,7 +38,10 @@ pub struct Dataset {
 /// prints the notes.
 pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
     let as_of = input.as_of();
-    let ingested = ingest::read_orders(&input.exports, &input.ingest_options(settings)?)?;
+    let mut ingested = ingest::read_orders(&input.exports, &input.ingest_options(settings)?)?;
+    let before = ingested.orders.height();
+    ingested.orders = orders_until(ingested.orders, as_of)?;
+    ingested.report.after_as_of = (before - ingested.orders.height()) as u64;
     if let Some(path) = &input.rejects {
         write_atomically(path, |out| write_rejects(&ingested.rejected, out))?;
     }
@@ -60,6 +63,15 @@ pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
         as_of,
         notes,
     })
+}
+
+/// The orders dated on or before `as_of`: the lists as they were that day.
+fn orders_until(orders: DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
+    let as_of = polars::prelude::lit(crate::model::epoch_days(as_of)).cast(DataType::Date);
+    Ok(orders
+        .lazy()
+        .filter(polars::prelude::col(order::DATE).lt_eq(as_of))
+        .collect()?)
 }
 
 /// The rejects file: `file,line,reason,raw`, one row per skipped row.

@@ -120,13 +120,15 @@ fn account(report: &IngestReport, summary: &Summary) -> String {
     };
     let mut text = format!(
         "read {} rows from {} file(s): {} orders built ({} read, {} duplicate(s) left \
-         out), {} row(s) rejected; {} orders excluded{reasons}, {} without a customer",
+         out), {} row(s) rejected; {} after the as-of date left out; {} orders \
+         excluded{reasons}, {} without a customer",
         report.rows_read,
         report.files,
         report.orders_built,
         report.orders_read,
         report.duplicate_orders,
         report.rows_rejected,
+        report.after_as_of,
         summary.excluded_orders,
         summary.unattributed_orders
     );

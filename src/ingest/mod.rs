@@ -146,6 +146,9 @@ pub struct IngestReport {
     pub duplicate_orders: u64,
     /// Orders in the table: orders_read − duplicate_orders.
     pub orders_built: u64,
+    /// Orders built but dated after the as-of date: left out of everything,
+    /// so that `--as-of` rebuilds the lists as they were on that day.
+    pub after_as_of: u64,
     /// Rows set aside by --skip-bad-rows.
     pub rows_rejected: u64,
     /// Customers read from Shopify customers exports (B2B hints).

@@ -17,7 +17,7 @@ fn summary(files: &[String], extra: &[&str]) -> serde_json::Value {
     let output = goldpan()
         .arg("summary")
         .args(files)
-        .args(["--as-of", "2024-04-01", "--json"])
+        .args(["--as-of", "2025-06-30", "--json"])
         .args(extra)
         .output()
         .unwrap();
@@ -90,7 +90,7 @@ fn gzip_and_stdin_read_like_the_plain_file() {
     let from_gzip = summary(&[gz.to_string_lossy().into_owned()], &[]);
     let from_stdin = json_of(
         &goldpan()
-            .args(["summary", "-", "--as-of", "2024-04-01", "--json"])
+            .args(["summary", "-", "--as-of", "2025-06-30", "--json"])
             .write_stdin(bytes)
             .output()
             .unwrap(),

@@ -275,3 +275,39 @@ fn the_latest_details_are_those_of_the_latest_order_of_the_day() {
         );
     }
 }
+
+#[test]
+fn orders_after_the_as_of_date_are_left_out_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    // Ann ordered in May and in July; Bob only in July.
+    let export = write(
+        dir.path(),
+        "export.csv",
+        "Name,Email,Created at,Total,Lineitem quantity,Financial Status\n\
+         #3,bob@x.com,2025-07-02 10:00:00 +0000,50.00,1,paid\n\
+         #2,ann@x.com,2025-07-01 00:00:01 +0000,30.00,1,paid\n\
+         #1,ann@x.com,2025-05-31 23:59:59 +0000,10.00,1,paid\n",
+    );
+    let output = goldpan()
+        .args(["summary", "--as-of", "2025-06-30", "--json"])
+        .arg(&export)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["orders"], 1);
+    assert_eq!(json["customers"], 1);
+    assert_eq!(json["revenue"], 10.0);
+    assert_eq!(json["input"]["after_as_of"], 2);
+    assert_eq!(json["input"]["orders_built"], 3);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("; 2 after the as-of date left out;"),
+        "{stderr}"
+    );
+    // The lists are those of 30 June: Ann, 30 days after her only order.
+    let people = everyone(&[&export]);
+    assert_eq!(people.keys().collect::<Vec<_>>(), ["ann@x.com"]);
+    assert_eq!(cell(&people["ann@x.com"], "days_since_last_order"), "30");
+    assert_eq!(cell(&people["ann@x.com"], "orders"), "1");
+}
