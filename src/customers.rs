@@ -162,12 +162,12 @@ mod tests {
     /// A few orders built in memory, the customers table computed from them.
     fn table(orders: Vec<Order>) -> DataFrame {
         let mut builder = OrdersBuilder::default();
-        builder.start_file();
+        builder.start_file("test.csv");
         for o in orders {
             builder.push(o);
         }
         customers(
-            builder.finish().unwrap().lazy(),
+            builder.finish().unwrap().orders.lazy(),
             None,
             NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
         )

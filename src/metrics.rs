@@ -206,7 +206,7 @@ mod tests {
     #[test]
     fn figures_of_a_small_store() {
         let mut builder = OrdersBuilder::default();
-        builder.start_file();
+        builder.start_file("test.csv");
         let orders = [
             ("#1", "a", (2024, 1, 1), 1000),
             ("#2", "a", (2024, 6, 1), 2000),
@@ -224,7 +224,7 @@ mod tests {
                 ..Order::default()
             });
         }
-        let orders = builder.finish().unwrap();
+        let orders = builder.finish().unwrap().orders;
         let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
         let customers = crate::customers::customers(orders.clone().lazy(), None, as_of)
             .collect()

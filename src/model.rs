@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 
 /// Column names of the orders table, with their polars types.
 pub mod col {
@@ -177,12 +178,20 @@ pub enum Found {
 }
 
 /// Collects orders column by column, straight into polars' string arrays (no
-/// string per cell kept on the heap), and drops an order whose id was already
-/// pushed (the same order in two overlapping monthly exports counts once).
+/// string per cell kept on the heap). The same order in several files (two
+/// overlapping monthly exports) is pushed once per file; [`Self::finish`]
+/// keeps the copy from the most recent export.
 pub struct OrdersBuilder {
+    /// The last row pushed for each order id.
     index_of: FxHashMap<Box<str>, usize>,
+    /// For a row whose order id was pushed from an earlier file: that row.
+    earlier_copy: FxHashMap<usize, usize>,
     /// The first row of the file being read: rows are pushed in file order.
     file_start: usize,
+    /// The files read, in the order given.
+    files: Vec<FileSeen>,
+    /// The file (index into `files`) of each row.
+    file_of_row: Vec<u32>,
     order_id: StringChunkedBuilder,
     customer: StringChunkedBuilder,
     email: StringChunkedBuilder,
@@ -207,7 +216,10 @@ impl Default for OrdersBuilder {
         let text = |name: &str| StringChunkedBuilder::new(name.into(), 0);
         OrdersBuilder {
             index_of: FxHashMap::default(),
+            earlier_copy: FxHashMap::default(),
             file_start: 0,
+            files: Vec::new(),
+            file_of_row: Vec::new(),
             order_id: text(col::ORDER_ID),
             customer: text(col::CUSTOMER),
             email: text(col::EMAIL),
@@ -240,8 +252,13 @@ impl OrdersBuilder {
     }
 
     /// Starts the next file: orders pushed from now on are that file's.
-    pub fn start_file(&mut self) {
+    pub fn start_file(&mut self, name: &str) {
         self.file_start = self.len();
+        self.files.push(FileSeen {
+            name: name.to_string(),
+            newest: None,
+            orders: 0,
+        });
     }
 
     /// Where the order with this id is, if it was pushed already.
@@ -255,13 +272,25 @@ impl OrdersBuilder {
         })
     }
 
-    /// Adds the order and returns its row, or `None` when an order with this
-    /// id was pushed before (this copy is then left out).
-    pub fn push(&mut self, order: Order) -> Option<usize> {
-        if self.index_of.contains_key(order.id.as_str()) {
-            return None;
-        }
+    /// Adds the order and returns its row. The caller pushes an order id once
+    /// per file; a copy from an earlier file is kept beside it until
+    /// [`Self::finish`] chooses one.
+    pub fn push(&mut self, order: Order) -> usize {
         let row = self.len();
+        if self.files.is_empty() {
+            self.start_file("");
+        }
+        let file = self.files.len() - 1;
+        let seen = &mut self.files[file];
+        seen.orders += 1;
+        let timestamp = (order.date, order.time_of_day);
+        if seen.newest.is_none_or(|newest| newest < timestamp) {
+            seen.newest = Some(timestamp);
+        }
+        self.file_of_row.push(file as u32);
+        if let Some(&earlier) = self.index_of.get(order.id.as_str()) {
+            self.earlier_copy.insert(row, earlier);
+        }
         match (&order.email, &order.customer_id) {
             (Some(email), _) => self.customer.append_value(email),
             (None, Some(id)) => self.customer.append_value(format!("id:{id}")),
@@ -286,7 +315,7 @@ impl OrdersBuilder {
         self.accepts_marketing.push(order.accepts_marketing);
         self.currency.append_option(order.currency);
         self.excluded.push(order.excluded.map(Exclusion::as_str));
-        Some(row)
+        row
     }
 
     /// Adds line-item quantity to an order already pushed (the later rows of an
@@ -295,7 +324,87 @@ impl OrdersBuilder {
         self.quantity[row] += quantity;
     }
 
-    pub fn finish(self) -> PolarsResult<DataFrame> {
+    /// The orders table, one row per order: of the copies of an order found
+    /// in several files, the one from the most recent export (see
+    /// [`FileSeen::recency`]). Copies of one order that differ in date or
+    /// customer are not the same order: the files look like two stores, and
+    /// that is an error.
+    pub fn finish(mut self) -> anyhow::Result<Built> {
+        let earlier_copy = std::mem::take(&mut self.earlier_copy);
+        let files = std::mem::take(&mut self.files);
+        let file_of_row = std::mem::take(&mut self.file_of_row);
+        // In row order, so that the examples of an error are always the same.
+        let mut last_rows: Vec<usize> = self.index_of.values().copied().collect();
+        last_rows.sort_unstable();
+        let all = self.table()?;
+        if earlier_copy.is_empty() {
+            return Ok(Built {
+                orders: all,
+                duplicates: 0,
+                differing_duplicates: 0,
+            });
+        }
+        let copies = Copies::of(&all)?;
+        let recency = |row: usize| files[file_of_row[row] as usize].recency();
+        let mut keep = vec![true; all.height()];
+        let mut differing = 0;
+        let mut conflicts: BTreeMap<(u32, u32), Conflict> = BTreeMap::new();
+        for last in last_rows {
+            let mut rows = vec![last];
+            while let Some(&earlier) = earlier_copy.get(rows.last().expect("never empty")) {
+                rows.push(earlier);
+            }
+            if rows.len() < 2 {
+                continue;
+            }
+            let kept = *rows
+                .iter()
+                .max_by(|&&a, &&b| recency(a).cmp(&recency(b)))
+                .expect("never empty");
+            for &row in &rows {
+                if row == kept {
+                    continue;
+                }
+                keep[row] = false;
+                let pair = (
+                    file_of_row[row].min(file_of_row[kept]),
+                    file_of_row[row].max(file_of_row[kept]),
+                );
+                let conflict = conflicts.entry(pair).or_default();
+                conflict.shared += 1;
+                if !copies.same_order(row, kept) {
+                    conflict.differ += 1;
+                    if conflict.examples.len() < 3 {
+                        conflict.examples.push(copies.describe(row, kept));
+                    }
+                } else if !copies.same_details(row, kept) {
+                    differing += 1;
+                }
+            }
+        }
+        if let Some(((a, b), conflict)) = conflicts.iter().find(|(_, c)| c.differ > 0) {
+            anyhow::bail!(
+                "{} and {} share {} order numbers but {} differ in date or customer: these look \
+                 like two stores (e.g. {}). goldpan counts an order found in several files once, \
+                 so it does not mix two stores; to read each file as its own store, give them \
+                 to separate runs",
+                files[*a as usize].name,
+                files[*b as usize].name,
+                conflict.shared,
+                conflict.differ,
+                conflict.examples.join("; ")
+            );
+        }
+        let duplicates = keep.iter().filter(|&&k| !k).count() as u64;
+        let mask = BooleanChunked::from_slice("keep".into(), &keep);
+        Ok(Built {
+            orders: all.filter(&mask)?,
+            duplicates,
+            differing_duplicates: differing,
+        })
+    }
+
+    fn table(self) -> PolarsResult<DataFrame> {
         let net: Vec<i64> = self
             .total
             .iter()
@@ -327,6 +436,120 @@ impl OrdersBuilder {
                 Column::new(col::EXCLUDED.into(), self.excluded),
             ],
         )
+    }
+}
+
+/// The orders table, and what choosing one copy of each order left out.
+pub struct Built {
+    pub orders: DataFrame,
+    /// Copies of orders found in several files, left out.
+    pub duplicates: u64,
+    /// Of those, the copies that differ from the one kept (a refund or a
+    /// cancellation recorded in a later export, an edited address…).
+    pub differing_duplicates: u64,
+}
+
+/// What the builder knows of a file it read.
+struct FileSeen {
+    name: String,
+    /// The date and time of its newest order.
+    newest: Option<(NaiveDate, Option<u32>)>,
+    orders: u64,
+}
+
+impl FileSeen {
+    /// Which of two exports is the more recent: the one whose newest order is
+    /// the latest, then the one with more orders, then by name, so that the
+    /// choice never depends on the order the files were given in.
+    fn recency(&self) -> (Option<(NaiveDate, Option<u32>)>, u64, &str) {
+        (self.newest, self.orders, &self.name)
+    }
+}
+
+/// The copies of one order two files share.
+#[derive(Default)]
+struct Conflict {
+    shared: u64,
+    differ: u64,
+    examples: Vec<String>,
+}
+
+/// The columns that say whether two copies are the same order.
+struct Copies {
+    id: StringChunked,
+    date: Int32Chunked,
+    time: Int32Chunked,
+    customer: StringChunked,
+    details: Vec<Column>,
+}
+
+impl Copies {
+    fn of(table: &DataFrame) -> PolarsResult<Copies> {
+        let text =
+            |name: &str| -> PolarsResult<StringChunked> { Ok(table.column(name)?.str()?.clone()) };
+        let date = table
+            .column(col::DATE)?
+            .as_materialized_series()
+            .cast(&DataType::Int32)?;
+        let details = [
+            col::QUANTITY,
+            col::TOTAL,
+            col::REFUNDED,
+            col::EXCLUDED,
+            col::CURRENCY,
+            col::COMPANY,
+            col::NAME,
+            col::PHONE,
+            col::ZIP,
+            col::COUNTRY,
+            col::ACCEPTS_MARKETING,
+            col::CUSTOMER_ID,
+        ]
+        .iter()
+        .map(|name| table.column(name).cloned())
+        .collect::<PolarsResult<_>>()?;
+        Ok(Copies {
+            id: text(col::ORDER_ID)?,
+            date: date.i32()?.clone(),
+            time: table.column(col::TIME)?.i32()?.clone(),
+            customer: text(col::EMAIL)?,
+            details,
+        })
+    }
+
+    /// Same date, same time where both say one, same e-mail.
+    fn same_order(&self, a: usize, b: usize) -> bool {
+        let time_agrees = match (self.time.get(a), self.time.get(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        };
+        self.date.get(a) == self.date.get(b)
+            && time_agrees
+            && self.customer.get(a) == self.customer.get(b)
+    }
+
+    /// Same amounts, items, status and contact details.
+    fn same_details(&self, a: usize, b: usize) -> bool {
+        self.details
+            .iter()
+            .all(|column| matches!((column.get(a), column.get(b)), (Ok(x), Ok(y)) if x == y))
+    }
+
+    /// "#1001 on 2025-01-02 and 2024-03-04" (no customer data).
+    fn describe(&self, a: usize, b: usize) -> String {
+        let day = |row: usize| {
+            self.date
+                .get(row)
+                .and_then(NaiveDate::from_epoch_days)
+                .map_or("no date".to_string(), |date| date.to_string())
+        };
+        let (day_a, day_b) = (day(a), day(b));
+        let id = self.id.get(a).unwrap_or_default();
+        if day_a == day_b {
+            format!("{id} of {day_a} with another customer or time")
+        } else {
+            format!("{id} of {day_a} and of {day_b}")
+        }
     }
 }
 
@@ -363,8 +586,11 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
             ..Order::default()
         };
-        assert_eq!(orders.push(order.clone()), Some(0));
-        assert_eq!(orders.push(order), None);
-        assert_eq!(orders.finish().unwrap().height(), 1);
+        orders.start_file("jan.csv");
+        assert_eq!(orders.push(order.clone()), 0);
+        orders.start_file("feb.csv");
+        assert_eq!(orders.push(order), 1);
+        let built = orders.finish().unwrap();
+        assert_eq!((built.orders.height(), built.duplicates), (1, 1));
     }
 }

@@ -7,7 +7,7 @@ use super::row::{OrderId, Row};
 use super::{ExportReader, IngestOptions, Rejected, RowError};
 use crate::model::{Found, Order, OrdersBuilder};
 use anyhow::{Result, bail};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 /// How the rows of an export make orders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub trait OrderRows {
 pub struct FileCounts {
     /// Data rows, rejected ones included.
     pub rows: u64,
-    /// Orders read (new, or found to be duplicates of an earlier file's).
+    /// Orders read (new, or copies of an earlier file's).
     pub orders: u64,
 }
 
@@ -102,7 +102,7 @@ pub fn read_rows(
     sink: &mut Sink,
     format: &mut impl OrderRows,
 ) -> Result<FileCounts> {
-    sink.orders.start_file();
+    sink.orders.start_file(reader.file());
     let mut file = FileOrders::default();
     let mut counts = FileCounts::default();
     loop {
@@ -127,8 +127,6 @@ pub fn read_rows(
 enum Seen {
     /// Built into this row of the orders table, from this file.
     Row(usize),
-    /// Already built from an earlier file: this file's copy is left out.
-    Duplicate,
     /// Its first row in this file, on this line, was rejected.
     Rejected(u64),
 }
@@ -136,8 +134,6 @@ enum Seen {
 /// The order ids of the file being read that the orders table cannot tell.
 #[derive(Default)]
 struct FileOrders {
-    /// Orders of an earlier file met again in this one.
-    repeated: FxHashSet<Box<str>>,
     /// Orders whose first row was rejected, with its line.
     rejected: FxHashMap<Box<str>, u64>,
 }
@@ -146,8 +142,11 @@ impl FileOrders {
     fn seen(&self, orders: &OrdersBuilder, id: &str) -> Option<Seen> {
         match orders.find(id) {
             Some(Found::InThisFile(row)) => Some(Seen::Row(row)),
-            Some(Found::InEarlierFile) => self.repeated.contains(id).then_some(Seen::Duplicate),
-            None => self.rejected.get(id).map(|&line| Seen::Rejected(line)),
+            // A copy from an earlier file does not count here: this file's
+            // copy is built too, and the orders table keeps the newer one.
+            Some(Found::InEarlierFile) | None => {
+                self.rejected.get(id).map(|&line| Seen::Rejected(line))
+            }
         }
     }
 
@@ -170,9 +169,7 @@ impl FileOrders {
                 self.rejected.insert(id.into(), reader.line());
             })?;
             counts.orders += 1;
-            if sink.orders.push(order).is_none() {
-                self.repeated.insert(id.into());
-            }
+            sink.orders.push(order);
             return Ok(());
         };
         match (format.layout(), seen) {
@@ -195,7 +192,6 @@ impl FileOrders {
                 sink.orders.add_quantity(order, items);
                 Ok(())
             }
-            (Layout::RowPerLineItem, Seen::Duplicate) => format.later_row(&row).map(drop),
         }
     }
 }

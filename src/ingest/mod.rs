@@ -142,8 +142,12 @@ pub struct IngestReport {
     pub rows_read: u64,
     /// Orders read, counting an order found in two files twice.
     pub orders_read: u64,
-    /// Orders whose id had already been read from an earlier file.
+    /// Copies of orders found in several files, left out: the copy from the
+    /// most recent export counts.
     pub duplicate_orders: u64,
+    /// Of those, copies that differ from the one kept (e.g. a refund only the
+    /// newer export has).
+    pub differing_duplicates: u64,
     /// Orders in the table: orders_read − duplicate_orders.
     pub orders_built: u64,
     /// Orders built but dated after the as-of date: left out of everything,
@@ -178,8 +182,8 @@ pub struct Ingested {
     pub notes: Vec<String>,
 }
 
-/// Reads every export into one orders table. The same order id in two files
-/// counts once (the first file's copy is kept).
+/// Reads every export into one orders table. The same order id in several
+/// files counts once (the most recent export's copy is kept).
 pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested> {
     let mut sink = Sink::new(options);
     let mut report = IngestReport::default();
@@ -188,7 +192,6 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
     for path in paths {
         let mut reader = ExportReader::open(path)?;
         report.files += 1;
-        let before = sink.orders.len();
         let read = match format_of(&reader, options)? {
             None => mapping::read(&mut reader, &mut sink)?,
             Some(Format {
@@ -206,7 +209,6 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
         order_files += 1;
         report.rows_read += read.rows;
         report.orders_read += read.orders;
-        report.duplicate_orders += read.orders - (sink.orders.len() - before) as u64;
     }
     if order_files == 0 {
         bail!(
@@ -215,9 +217,20 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
              Give the orders export too, e.g. goldpan summary orders_export.csv customers_export.csv"
         );
     }
-    report.orders_built = sink.orders.len() as u64;
     report.rows_rejected = sink.rejected.len() as u64;
-    let orders = apply_currency(sink.orders.finish()?, options.currency.as_deref())?;
+    let built = sink.orders.finish()?;
+    report.orders_built = built.orders.height() as u64;
+    report.duplicate_orders = built.duplicates;
+    report.differing_duplicates = built.differing_duplicates;
+    if built.differing_duplicates > 0 {
+        sink.notes.push(format!(
+            "{} order(s) found in several files differ between the files (a later refund, \
+             cancellation or edit): the copy from the most recent export counts (the file \
+             whose newest order is the latest)",
+            built.differing_duplicates
+        ));
+    }
+    let orders = apply_currency(built.orders, options.currency.as_deref())?;
     Ok(Ingested {
         orders,
         hints: hints.finish()?,
@@ -614,7 +627,7 @@ mod tests {
         let mut sink = Sink::new(&options);
         let counts = read(&mut reader, &mut sink).unwrap();
         assert_eq!((counts.rows, counts.orders), (3, 2));
-        let orders = sink.orders.finish().unwrap();
+        let orders = sink.orders.finish().unwrap().orders;
         let column = |name: &str| {
             orders
                 .column(name)

@@ -311,3 +311,86 @@ fn orders_after_the_as_of_date_are_left_out_and_counted() {
     assert_eq!(cell(&people["ann@x.com"], "days_since_last_order"), "30");
     assert_eq!(cell(&people["ann@x.com"], "orders"), "1");
 }
+
+const SHOPIFY_HEADER: &str =
+    "Name,Email,Created at,Total,Lineitem quantity,Financial Status,Refunded Amount\n";
+
+#[test]
+fn the_copy_from_the_most_recent_export_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    // Order #5 (170.00) is in both exports; only the later one has its refund
+    // of 100.00. The exports are named so that their names sort the other way.
+    let later = write(
+        dir.path(),
+        "a_later.csv",
+        &format!(
+            "{SHOPIFY_HEADER}\
+             #6,bob@x.com,2025-03-02 10:00:00 +0000,30.00,1,paid,\n\
+             #5,ann@x.com,2025-02-20 10:00:00 +0000,170.00,2,partially_refunded,100.00\n"
+        ),
+    );
+    let earlier = write(
+        dir.path(),
+        "b_earlier.csv",
+        &format!(
+            "{SHOPIFY_HEADER}\
+             #5,ann@x.com,2025-02-20 10:00:00 +0000,170.00,2,paid,\n\
+             #4,ann@x.com,2025-01-05 10:00:00 +0000,20.00,1,paid,\n"
+        ),
+    );
+    for files in [[&earlier, &later], [&later, &earlier]] {
+        let (code, stdout, stderr) = summary_of(&[files[0], files[1]], &["--json"]);
+        assert_eq!(code, 0, "{stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        // 70.00 + 30.00 + 20.00, not 170.00 + 30.00 + 20.00.
+        assert_eq!(json["revenue"], 120.0, "{files:?}");
+        assert_eq!(json["input"]["duplicate_orders"], 1);
+        assert_eq!(json["input"]["differing_duplicates"], 1);
+        assert!(
+            stderr.contains("1 order(s) found in several files differ between the files"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn two_stores_are_never_merged() {
+    // Two real Shopify dev stores that both number their orders from #1001.
+    let forezia = PathBuf::from(crate::util::fixture(
+        "shopify_orders_2025_devstore_forezia.csv",
+    ));
+    let ramkumar = PathBuf::from(crate::util::fixture(
+        "shopify_orders_2025_devstore_ramkumar_ANONYMIZED.csv",
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lists");
+    let output = goldpan()
+        .arg("segments")
+        .args([&forezia, &ramkumar])
+        .args(["--as-of", "2025-12-31", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "shopify_orders_2025_devstore_ramkumar_ANONYMIZED.csv share 19 order numbers but \
+             19 differ in date or customer: these look like two stores (e.g. #1019 of 2025-05-17 and \
+             of 2025-12-06"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.starts_with("goldpan: ")
+            && stderr.contains("shopify_orders_2025_devstore_forezia.csv and "),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written");
+    // Overlapping exports of one store still count an order once.
+    let (code, stdout, stderr) = summary_of(&[&forezia, &forezia], &["--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["input"]["duplicate_orders"], 19);
+    assert_eq!(json["input"]["differing_duplicates"], 0);
+}
