@@ -128,7 +128,8 @@ settings! {
         check: low_high_factors,
         arg(value_delimiter = ',', value_name = "LOW,HIGH");
 
-    /// summary: years a customer keeps buying, for the simple lifetime value (clv)
+    /// summary: years a customer keeps buying, for the simple lifetime value
+    /// (clv); above 0, at most 100
     lifespan_years: f64 = Some(3.0),
         check: positive_years,
         arg(value_name = "YEARS");
@@ -197,11 +198,15 @@ fn low_high_factors(bands: &[f64]) -> Result<(), String> {
     }
 }
 
+/// Above 0 and at most a century: a longer buying life is no estimate, and a
+/// huge one would only print a meaningless lifetime value.
 fn positive_years(years: &f64) -> Result<(), String> {
-    if *years > 0.0 && years.is_finite() {
+    if *years > 0.0 && *years <= 100.0 {
         Ok(())
     } else {
-        Err(format!("expected a positive number of years, got {years}"))
+        Err(format!(
+            "expected a number of years above 0 and at most 100, got {years}"
+        ))
     }
 }
 

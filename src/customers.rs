@@ -164,7 +164,7 @@ mod tests {
         let mut builder = OrdersBuilder::default();
         builder.start_file("test.csv");
         for o in orders {
-            builder.push(o);
+            builder.push(o).unwrap();
         }
         customers(
             builder.finish().unwrap().orders.lazy(),

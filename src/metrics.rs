@@ -8,6 +8,10 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 
+/// Beyond this, in major units, a money figure is not a store's: 10^15, far
+/// above any sum of real orders, and where f64 still holds whole cents.
+const MAX_FIGURE: f64 = 1e15;
+
 /// Money in major units for JSON: 12345.67.
 fn major(cents: i64) -> f64 {
     cents as f64 / 100.0
@@ -164,7 +168,10 @@ pub fn summary(
         (Some(aov), Some(first), Some(last)) => {
             let span_years = ((last - first).num_days() + 1) as f64 / 365.25;
             let annual_frequency = (o / n) / span_years;
+            // A huge --lifespan-years must not print inf or a number
+            // beyond any real store: no figure rather than a garbage one.
             Some(round_cents(aov * annual_frequency * lifespan_years))
+                .filter(|clv| clv.is_finite() && clv.abs() < MAX_FIGURE)
         }
         _ => None,
     };
@@ -215,14 +222,16 @@ mod tests {
             ("#5", "c", (2024, 3, 1), 10000),
         ];
         for (id, who, (y, m, d), cents) in orders {
-            builder.push(Order {
-                id: id.into(),
-                email: Some(format!("{who}@x.com")),
-                date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
-                quantity: 1,
-                total_cents: cents,
-                ..Order::default()
-            });
+            builder
+                .push(Order {
+                    id: id.into(),
+                    email: Some(format!("{who}@x.com")),
+                    date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+                    quantity: 1,
+                    total_cents: cents,
+                    ..Order::default()
+                })
+                .unwrap();
         }
         let orders = builder.finish().unwrap().orders;
         let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();

@@ -139,6 +139,18 @@ pub struct Order {
     pub excluded: Option<Exclusion>,
 }
 
+/// The items of an order so far plus `more`; `Err` when the sum leaves the
+/// range goldpan counts in.
+pub fn add_items(items: i64, more: i64) -> Result<i64, String> {
+    items
+        .checked_add(more)
+        .filter(|&sum| sum <= MAX_ORDER_ITEMS)
+        .ok_or_else(|| format!("at most {MAX_ORDER_ITEMS} items in one order"))
+}
+
+/// The most items one order may have, all its lines together.
+pub const MAX_ORDER_ITEMS: i64 = 999_999_999_999;
+
 /// Trimmed, lower-cased e-mail; `None` when empty.
 pub fn normalize_email(raw: &str) -> Option<String> {
     let email = raw.trim();
@@ -192,6 +204,10 @@ pub struct OrdersBuilder {
     files: Vec<FileSeen>,
     /// The file (index into `files`) of each row.
     file_of_row: Vec<u32>,
+    /// Sums of every order's |total| + |refunded| and of its items: while
+    /// they fit, no sum over any subset of orders can overflow.
+    money_sum: i64,
+    items_sum: i64,
     order_id: StringChunkedBuilder,
     customer: StringChunkedBuilder,
     email: StringChunkedBuilder,
@@ -220,6 +236,8 @@ impl Default for OrdersBuilder {
             file_start: 0,
             files: Vec::new(),
             file_of_row: Vec::new(),
+            money_sum: 0,
+            items_sum: 0,
             order_id: text(col::ORDER_ID),
             customer: text(col::CUSTOMER),
             email: text(col::EMAIL),
@@ -274,8 +292,23 @@ impl OrdersBuilder {
 
     /// Adds the order and returns its row. The caller pushes an order id once
     /// per file; a copy from an earlier file is kept beside it until
-    /// [`Self::finish`] chooses one.
-    pub fn push(&mut self, order: Order) -> usize {
+    /// [`Self::finish`] chooses one. `Err` (what is out of range) when the
+    /// orders' amounts or items together leave the range goldpan counts in.
+    pub fn push(&mut self, order: Order) -> Result<usize, String> {
+        let money = order
+            .total_cents
+            .checked_abs()
+            .zip(order.refunded_cents.checked_abs())
+            .and_then(|(total, refunded)| total.checked_add(refunded))
+            .and_then(|money| self.money_sum.checked_add(money))
+            .ok_or(
+                "amounts that, added to the other orders', stay within the range goldpan counts in",
+            )?;
+        let items = self.items_sum.checked_add(order.quantity).ok_or(
+            "items that, added to the other orders', stay within the range goldpan counts in",
+        )?;
+        self.money_sum = money;
+        self.items_sum = items;
         let row = self.len();
         if self.files.is_empty() {
             self.start_file("");
@@ -315,13 +348,19 @@ impl OrdersBuilder {
         self.accepts_marketing.push(order.accepts_marketing);
         self.currency.append_option(order.currency);
         self.excluded.push(order.excluded.map(Exclusion::as_str));
-        row
+        Ok(row)
     }
 
     /// Adds line-item quantity to an order already pushed (the later rows of an
-    /// export with one row per line item).
-    pub fn add_quantity(&mut self, row: usize, quantity: i64) {
-        self.quantity[row] += quantity;
+    /// export with one row per line item). `Err` (what is out of range) when
+    /// the order's or all orders' items leave the range goldpan counts in.
+    pub fn add_quantity(&mut self, row: usize, quantity: i64) -> Result<(), String> {
+        let order_items = add_items(self.quantity[row], quantity)?;
+        self.items_sum = self.items_sum.checked_add(quantity).ok_or(
+            "items that, added to the other orders', stay within the range goldpan counts in",
+        )?;
+        self.quantity[row] = order_items;
+        Ok(())
     }
 
     /// The orders table, one row per order: of the copies of an order found
@@ -558,6 +597,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sums_that_could_overflow_are_refused() {
+        let mut orders = OrdersBuilder::default();
+        let big = |id: &str| Order {
+            id: id.into(),
+            date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
+            total_cents: i64::MAX / 2,
+            quantity: 1,
+            ..Order::default()
+        };
+        assert_eq!(orders.push(big("#1")), Ok(0));
+        assert_eq!(orders.push(big("#2")), Ok(1));
+        assert!(orders.push(big("#3")).is_err());
+        assert!(orders.add_quantity(0, i64::MAX).is_err());
+        assert_eq!(orders.len(), 2);
+    }
+
+    #[test]
     fn company_placeholders_are_empty() {
         assert_eq!(normalize_company("  N/A ", &[]), None);
         assert_eq!(normalize_company("Self", &[]), None);
@@ -587,9 +643,9 @@ mod tests {
             ..Order::default()
         };
         orders.start_file("jan.csv");
-        assert_eq!(orders.push(order.clone()), 0);
+        assert_eq!(orders.push(order.clone()), Ok(0));
         orders.start_file("feb.csv");
-        assert_eq!(orders.push(order), 1);
+        assert_eq!(orders.push(order), Ok(1));
         let built = orders.finish().unwrap();
         assert_eq!((built.orders.height(), built.duplicates), (1, 1));
     }

@@ -11,7 +11,7 @@ use super::fields::{
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_id};
 use super::{ExportReader, Format, Read, RowError};
-use crate::model::{Exclusion, Order};
+use crate::model::{Exclusion, Order, add_items};
 use anyhow::{Result, bail};
 
 pub const FORMAT: Format = Format {
@@ -121,7 +121,7 @@ pub fn product_quantity(details: &str) -> Result<i64, String> {
                 fields[1]
             )
         })?;
-        total += quantity;
+        total = add_items(total, quantity)?;
     }
     Ok(total)
 }

@@ -17,10 +17,17 @@ fn from_1970(date: NaiveDate) -> Option<NaiveDate> {
     (date >= EARLIEST_DATE).then_some(date)
 }
 
+/// The largest amount an order may have, in whole currency units (just under
+/// a trillion), and the most items a line may have (just under a billion).
+/// Beyond them a cell is a row error: no store sells that much, and the
+/// bounds keep every sum goldpan makes far from integer overflow.
+pub const MAX_AMOUNT_DIGITS: usize = 12;
+pub const MAX_QUANTITY_DIGITS: usize = 9;
+
 /// Parses an amount into integer cents: `12`, `12.5`, `1659.95`, `-3.10`,
 /// `30.479999` (an Excel re-save; rounded half away from zero). No currency
 /// symbols, no thousands separators, no exponents: those are refused rather
-/// than guessed.
+/// than guessed; nor amounts of more than [`MAX_AMOUNT_DIGITS`] whole digits.
 pub fn parse_cents(text: &str) -> Option<i64> {
     let (negative, unsigned) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -31,7 +38,7 @@ pub fn parse_cents(text: &str) -> Option<i64> {
     if whole.is_empty() && fraction.is_empty()
         || !all_digits(whole)
         || !all_digits(fraction)
-        || whole.len() > 15
+        || whole.trim_start_matches('0').len() > MAX_AMOUNT_DIGITS
     {
         return None;
     }
@@ -48,8 +55,9 @@ pub fn parse_cents(text: &str) -> Option<i64> {
     Some(if negative { -cents } else { cents })
 }
 
-/// Parses a whole, non-negative quantity. `3.0` is accepted (some exports
-/// write quantities as decimals); `2.5` is not.
+/// Parses a whole, non-negative quantity of at most [`MAX_QUANTITY_DIGITS`]
+/// digits. `3.0` is accepted (some exports write quantities as decimals);
+/// `2.5` is not.
 pub fn parse_quantity(text: &str) -> Option<i64> {
     let whole = match text.split_once('.') {
         Some((whole, zeros)) if zeros.bytes().all(|b| b == b'0') => whole,
@@ -57,6 +65,10 @@ pub fn parse_quantity(text: &str) -> Option<i64> {
         None => text,
     };
     if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = whole.trim_start_matches('0');
+    if digits.len() > MAX_QUANTITY_DIGITS {
         return None;
     }
     whole.parse().ok()
@@ -309,6 +321,9 @@ mod tests {
         assert_eq!(parse_cents("$12.00"), None);
         assert_eq!(parse_cents(""), None);
         assert_eq!(parse_cents("."), None);
+        assert_eq!(parse_cents("999999999999.99"), Some(99_999_999_999_999));
+        assert_eq!(parse_cents("1000000000000.00"), None);
+        assert_eq!(parse_cents("-999999999999999.99"), None);
     }
 
     #[test]
@@ -318,6 +333,10 @@ mod tests {
         assert_eq!(parse_quantity("2.5"), None);
         assert_eq!(parse_quantity("-1"), None);
         assert_eq!(parse_quantity(""), None);
+        assert_eq!(parse_quantity("999999999"), Some(999_999_999));
+        assert_eq!(parse_quantity("0000000001"), Some(1));
+        assert_eq!(parse_quantity("1000000000"), None);
+        assert_eq!(parse_quantity("9223372036854775808"), None);
     }
 
     #[test]

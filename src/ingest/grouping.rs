@@ -123,6 +123,18 @@ pub fn read_rows(
     Ok(counts)
 }
 
+/// A row whose amounts or items, added to the others', leave the range
+/// goldpan counts in.
+fn out_of_range(reader: &ExportReader, expected: &str) -> RowError {
+    RowError {
+        file: reader.file().to_string(),
+        line: reader.line(),
+        column: None,
+        problem: format!("expected {expected}"),
+        fatal: false,
+    }
+}
+
 /// What the rows read so far made of an order id met again.
 enum Seen {
     /// Built into this row of the orders table, from this file.
@@ -168,8 +180,11 @@ impl FileOrders {
             let order = format.first_row(&row).inspect_err(|_| {
                 self.rejected.insert(id.into(), reader.line());
             })?;
+            sink.orders.push(order).map_err(|expected| {
+                self.rejected.insert(id.into(), reader.line());
+                out_of_range(reader, &expected)
+            })?;
             counts.orders += 1;
-            sink.orders.push(order);
             return Ok(());
         };
         match (format.layout(), seen) {
@@ -189,8 +204,9 @@ impl FileOrders {
             }),
             (Layout::RowPerLineItem, Seen::Row(order)) => {
                 let items = format.later_row(&row)?;
-                sink.orders.add_quantity(order, items);
-                Ok(())
+                sink.orders
+                    .add_quantity(order, items)
+                    .map_err(|expected| out_of_range(reader, &expected))
             }
         }
     }

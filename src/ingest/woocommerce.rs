@@ -11,7 +11,7 @@ use super::fields::{
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_id};
 use super::{ExportReader, Format, Read, RowError};
-use crate::model::{Exclusion, Order};
+use crate::model::{Exclusion, Order, add_items};
 use anyhow::{Result, bail};
 
 pub const FORMAT: Format = Format {
@@ -108,13 +108,14 @@ pub fn line_items_quantity(cell: &str) -> Result<i64, String> {
             .iter()
             .find(|(key, _)| key == "quantity")
             .ok_or_else(|| format!("item {} of line_items to have a quantity", i + 1))?;
-        total += parse_quantity(quantity.1.trim()).ok_or_else(|| {
+        let quantity = parse_quantity(quantity.1.trim()).ok_or_else(|| {
             format!(
                 "a whole quantity in item {} of line_items (it says \"{}\")",
                 i + 1,
                 quantity.1
             )
         })?;
+        total = add_items(total, quantity)?;
     }
     Ok(total)
 }

@@ -394,3 +394,79 @@ fn two_stores_are_never_merged() {
     assert_eq!(json["input"]["duplicate_orders"], 19);
     assert_eq!(json["input"]["differing_duplicates"], 0);
 }
+
+/// A Shopify export of `orders` orders of one customer each, all with this
+/// total and this quantity.
+fn many_orders(orders: usize, total: &str, quantity: &str) -> String {
+    let mut text = String::from(SHOPIFY_HEADER);
+    for i in 0..orders {
+        text.push_str(&format!(
+            "#{i},c{i}@x.com,2025-01-02 10:00:00 +0000,{total},{quantity},paid,\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn amounts_and_quantities_out_of_range_are_row_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge_amount = write(
+        dir.path(),
+        "huge_amount.csv",
+        &many_orders(100, "999999999999999.99", "1"),
+    );
+    let (code, _, stderr) = summary_of(&[&huge_amount], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("huge_amount.csv:2: column 4 (Total): expected an amount such as 1659.95, found \"999999999999999.99\""),
+        "{stderr}"
+    );
+    let huge_quantity = write(
+        dir.path(),
+        "huge_quantity.csv",
+        &many_orders(2, "1.00", "9223372036854775807"),
+    );
+    let (code, _, stderr) = summary_of(&[&huge_quantity], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "huge_quantity.csv:2: column 5 (Lineitem quantity): expected a whole number of items"
+        ),
+        "{stderr}"
+    );
+    // The largest amounts allowed add up exactly: no wrap to a negative
+    // revenue, and with every order equal nobody is both low and high.
+    let largest = write(
+        dir.path(),
+        "largest.csv",
+        &many_orders(100, "999999999999.99", "999999999"),
+    );
+    let (code, stdout, stderr) = summary_of(&[&largest], &["--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["revenue"], 99_999_999_999_999.0);
+    assert_eq!(json["aov_mid_customers"], 100);
+    assert_eq!(json["aov_low_customers"], 0);
+    assert_eq!(json["aov_high_customers"], 0);
+}
+
+#[test]
+fn a_huge_lifespan_is_a_usage_error_not_a_garbage_clv() {
+    let export = PathBuf::from(crate::util::fixture(
+        "shopify_orders_2024_looker101_ANONYMIZED.csv",
+    ));
+    for years in ["1e300", "101", "inf"] {
+        let (code, stdout, stderr) = summary_of(&[&export], &["--lifespan-years", years]);
+        assert_eq!(code, 2, "{years}: {stdout}{stderr}");
+        assert!(stderr.contains("at most 100"), "{stderr}");
+    }
+    let (code, stdout, _) = summary_of(&[&export], &["--lifespan-years", "100", "--json"]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        json["clv"]
+            .as_f64()
+            .is_some_and(|clv| clv > 0.0 && clv < 1e9),
+        "{json}"
+    );
+}
