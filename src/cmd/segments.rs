@@ -21,7 +21,9 @@ pub struct Args {
     pub input: InputArgs,
 
     /// Folder for the segment files (created if missing; other files in it
-    /// are left alone). `-` writes the one segment chosen with --only to stdout.
+    /// are left alone). goldpan-manifest.json, written last, lists the files
+    /// with their checksums: a folder without it is a run that did not finish.
+    /// `-` writes the one segment chosen with --only to stdout.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 

@@ -192,6 +192,12 @@ pub fn stage(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> R
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     lock_folder(dir)?;
+    if path.is_dir() {
+        bail!(
+            "cannot write {}: it is a folder; give a file name",
+            path.display()
+        );
+    }
     let cannot_write = || format!("cannot write {}", path.display());
     // A replaced file keeps its permissions; a new one gets the umask's
     // (0666 less the umask, as any program's new file).
