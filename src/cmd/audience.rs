@@ -120,8 +120,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         writeln!(out)?;
         Ok(())
     })?;
-    list.commit()?;
-    meta.commit()?;
+    files::commit_all(vec![list, meta])?;
     let emitter = Emitter::new(args.json);
     if emitter.wants_json() {
         emitter.json(&report)?;

@@ -187,10 +187,7 @@ pub struct Staged {
 pub fn stage(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<Staged> {
     clean_up_on_signals();
     refuse_input(path)?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = folder_of(path);
     lock_folder(dir)?;
     if path.is_dir() {
         bail!(
@@ -282,6 +279,52 @@ fn forget_temp(temp: &Path) {
         .retain(|t| t != temp);
 }
 
+/// Puts several staged files in place together (a file and its sidecar): if
+/// one cannot be, those already in place are put back as they were (the old
+/// file, or none), so that readers see all the new files or none of them.
+pub fn commit_all(staged: Vec<Staged>) -> Result<Vec<Digest256>> {
+    // Each existing file's old content stays under a temporary name (a hard
+    // link) until every new file is in place.
+    let mut olds = Vec::new();
+    for file in &staged {
+        let old = if file.path.is_file() {
+            let dir = folder_of(&file.path);
+            let link = tempfile::Builder::new()
+                .prefix(TEMP_PREFIX)
+                .make_in(dir, |link| std::fs::hard_link(&file.path, link))
+                .with_context(|| format!("cannot keep a copy of {}", file.path.display()))?;
+            Some(link.into_temp_path())
+        } else {
+            None
+        };
+        olds.push(old);
+    }
+    let mut done = Vec::new();
+    for (file, old) in staged.into_iter().zip(&mut olds) {
+        let path = file.path.clone();
+        match file.commit() {
+            Ok(digest) => done.push((path, old.take(), digest)),
+            Err(err) => {
+                for (path, old, _) in done {
+                    let _ = match old {
+                        Some(old) => old.persist(&path).map_err(|e| e.error),
+                        None => std::fs::remove_file(&path),
+                    };
+                }
+                return Err(err);
+            }
+        }
+    }
+    Ok(done.into_iter().map(|(_, _, digest)| digest).collect())
+}
+
+/// The folder a file is written in (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 /// Writes a file so that readers see either the old file or the complete new
 /// one, never half of it: a temporary file in the same folder, then a rename.
 pub fn write_atomically(
@@ -329,4 +372,50 @@ pub fn digest_of(path: &Path) -> std::io::Result<Digest256> {
             .map(|b| format!("{b:02x}"))
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(write: &'static str) -> impl FnOnce(&mut dyn Write) -> Result<()> {
+        move |out| Ok(out.write_all(write.as_bytes())?)
+    }
+
+    #[test]
+    fn files_committed_together_are_all_put_back_when_one_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let (list, sidecar, fresh) = (
+            dir.path().join("list.csv"),
+            dir.path().join("list.csv.meta.json"),
+            dir.path().join("fresh.csv"),
+        );
+        std::fs::write(&list, "old list").unwrap();
+        let staged = vec![
+            stage(&list, text("new list")).unwrap(),
+            stage(&fresh, text("new file")).unwrap(),
+            stage(&sidecar, text("new meta")).unwrap(),
+        ];
+        // The last rename fails: a folder took the sidecar's place.
+        std::fs::create_dir(&sidecar).unwrap();
+        std::fs::write(sidecar.join("x"), "").unwrap();
+        assert!(commit_all(staged).is_err());
+        assert_eq!(std::fs::read_to_string(&list).unwrap(), "old list");
+        assert!(!fresh.exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(TEMP_PREFIX))
+            .collect();
+        assert_eq!(left, Vec::<String>::new());
+
+        std::fs::remove_dir_all(&sidecar).unwrap();
+        let staged = vec![
+            stage(&list, text("new list")).unwrap(),
+            stage(&sidecar, text("new meta")).unwrap(),
+        ];
+        let digests = commit_all(staged).unwrap();
+        assert_eq!(std::fs::read_to_string(&list).unwrap(), "new list");
+        assert_eq!(digests[1], digest_of(&sidecar).unwrap());
+    }
 }
