@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 /// goldpan-manifest.json last, with each file's size and SHA-256, and diff
 /// refuses (exit 1) a folder without one or whose files do not match it (a
 /// run that was killed or failed part way). Only the files of the manifest
-/// are compared. The counts also go to stdout (a table on a
-/// terminal, else CSV; --json for JSON). Exits 0 whether or not anyone moved.
+/// are compared. The counts also go to stdout (a table on a terminal, else
+/// CSV; --json for JSON). Exits 0 whether or not anyone moved.
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -51,7 +51,7 @@ pub struct Args {
     pub json: bool,
 
     /// Compare folders without a goldpan manifest (lists not written by
-    /// goldpan segments, or by a goldpan before 0.2): every <name>.csv in them,
+    /// goldpan segments, or by an older goldpan): every <name>.csv in them,
     /// without checking that they are complete runs
     #[arg(long)]
     pub unchecked: bool,
@@ -78,9 +78,10 @@ struct Moves {
     left: usize,
 }
 
-/// Segment files of a run folder: `<name>.csv` with no other dot in the name
-/// (so `.entered.csv`, `.left.csv` and hidden files are not), except the
-/// diff summary.
+/// Segment files of a run folder: those of its manifest, once the run is
+/// checked complete; with `--unchecked`, every `<name>.csv` with no other dot
+/// in the name (so `.entered.csv`, `.left.csv` and hidden files are not),
+/// except the diff summary.
 fn segment_files(dir: &Path, unchecked: bool) -> Result<BTreeMap<String, PathBuf>> {
     if !unchecked {
         let manifest = manifest::verify(dir)?;
