@@ -15,6 +15,7 @@ mod input_mapping;
 mod input_woocommerce;
 mod module_layers;
 mod orders_table;
+mod output_safety;
 mod segments;
 mod summary;
 mod util;
