@@ -49,6 +49,13 @@ pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
         write_atomically(path, |out| write_rejects(&ingested.rejected, out))?;
     }
     let mut notes = ingested.notes.clone();
+    if ingested.report.after_as_of > 0 {
+        notes.push(format!(
+            "{} order(s) dated after the as-of date {as_of} are left out: the figures and lists \
+             are those of {as_of}",
+            ingested.report.after_as_of
+        ));
+    }
     notes.extend(stale_note(&ingested.orders, as_of)?);
     for text in &notes {
         output::note(text);

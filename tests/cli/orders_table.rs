@@ -305,6 +305,12 @@ fn orders_after_the_as_of_date_are_left_out_and_counted() {
         stderr.contains("; 2 after the as-of date left out;"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains(
+            "goldpan: note: 2 order(s) dated after the as-of date 2025-06-30 are left out"
+        ),
+        "{stderr}"
+    );
     // The lists are those of 30 June: Ann, 30 days after her only order.
     let people = everyone(&[&export]);
     assert_eq!(people.keys().collect::<Vec<_>>(), ["ann@x.com"]);
