@@ -12,14 +12,22 @@ mod config;
 mod customers;
 #[allow(dead_code)]
 mod frame;
+#[allow(dead_code)]
+mod histogram;
 mod ingest;
 mod metrics;
 mod model;
 #[allow(dead_code)]
 mod monthly;
+#[allow(dead_code)]
+mod order_values;
 mod output;
 #[allow(dead_code)]
 mod pareto;
+#[allow(dead_code)]
+mod recency;
+#[allow(dead_code)]
+mod segment_sizes;
 mod segments;
 #[cfg(test)]
 mod testing;
