@@ -1,32 +1,23 @@
 //! goldpan: pans a store's order exports for its best customers.
 
 mod audience;
-// The report's analyses, not yet wired to a command.
-#[allow(dead_code)]
 mod calendar;
 mod cli;
 mod cmd;
-#[allow(dead_code)]
 mod cohorts;
 mod config;
 mod customers;
-#[allow(dead_code)]
 mod frame;
-#[allow(dead_code)]
 mod histogram;
 mod ingest;
 mod metrics;
 mod model;
-#[allow(dead_code)]
 mod monthly;
-#[allow(dead_code)]
 mod order_values;
 mod output;
-#[allow(dead_code)]
 mod pareto;
-#[allow(dead_code)]
 mod recency;
-#[allow(dead_code)]
+mod report;
 mod segment_sizes;
 mod segments;
 #[cfg(test)]
@@ -61,6 +52,7 @@ enum Command {
     Segments(cmd::segments::Args),
     Diff(cmd::diff::Args),
     Audience(cmd::audience::Args),
+    Report(cmd::report::Args),
     Config(cmd::config::Args),
     Completions(cmd::completions::Args),
 }
@@ -73,6 +65,7 @@ fn main() -> ExitCode {
         Command::Segments(args) => cmd::segments::run(args, config),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Audience(args) => cmd::audience::run(args, config),
+        Command::Report(args) => cmd::report::run(args, config),
         Command::Config(args) => cmd::config::run(args, config),
         Command::Completions(args) => cmd::completions::run(args),
     };

@@ -4,6 +4,7 @@ pub mod audience;
 pub mod completions;
 pub mod config;
 pub mod diff;
+pub mod report;
 pub mod segments;
 pub mod summary;
 
