@@ -2,8 +2,9 @@
 //! `days_since_last_order` over the customers table, and the customers in
 //! each lapsed band (the `lapsed_<N>` lists) and before the first band.
 //!
-//! The bins cover every customer (no open-ended bin: the long tail of
-//! customers who never came back is the point), a whole number of days
+//! The bins cover every customer and reach the last band's edge (no
+//! open-ended bin: the long tail of customers who never came back is the
+//! point), a whole number of days
 //! wide — a week, a month of 30 days, a quarter of 90, … — chosen so that
 //! there are at most [`MAX_BINS`] and, where possible, the band edges fall
 //! on bin edges.
@@ -70,7 +71,14 @@ pub fn recency(customers: &DataFrame, lapsed_days: &[i64]) -> PolarsResult<Recen
             Column::new(col::REVENUE.into(), band_revenue),
         ],
     )?;
-    let top = days.iter().copied().max().unwrap_or(0);
+    // Up to the last band's edge at least, so the chart shows where the
+    // lapsed lists start even when every customer is still recent.
+    let top = days
+        .iter()
+        .copied()
+        .chain(lapsed_days.last().copied())
+        .max()
+        .unwrap_or(0);
     let width = pick_width(top, MAX_BINS, &WIDTHS, lapsed_days);
     Ok(Recency {
         bins: bins(&days, width, top)?,

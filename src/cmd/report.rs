@@ -69,6 +69,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         &store.customers,
         &rules,
         summary,
+        settings.lifespan_years(),
         store.as_of,
         exports,
     )?;

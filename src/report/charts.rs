@@ -2,7 +2,7 @@
 //! number in words, and how to read it. Each only lays out the numbers it
 //! is given; positions and colours are the only things worked out here.
 
-use super::format::{Money, count, month_long, month_name, percent, percent_whole};
+use super::format::{Money, coord, count, month_long, month_name, percent, percent_whole};
 use super::svg::{Frame, Linear, chart, legend, rect, ticks, x_axis, x_title, y_axis};
 use super::{Bin, CohortRow, Month, Report};
 use crate::calendar::Period;
@@ -60,7 +60,8 @@ fn monthly_bars(
     };
     let n = months.len().max(1);
     let slot = frame.plot_width() / n as f64;
-    let bar = (slot * 0.74).max(1.0);
+    // Bars no wider than 48 units: two months of data are not two slabs.
+    let bar = (slot * 0.74).clamp(1.0, 48.0);
     let highest = months
         .iter()
         .map(|m| {
@@ -108,7 +109,7 @@ fn monthly_bars(
             ("returning", "Returning customers"),
             ("new", "New customers (their first month)"),
             ("season", "High season"),
-        ]))
+        ][..if months.iter().any(|m| m.high_season) { 3 } else { 2 }]))
     };
     chart(id, title, desc, &frame, body)
 }
@@ -128,7 +129,7 @@ pub fn monthly(report: &Report, money: &Money) -> Markup {
     ) {
         (0, _, _) => html! { "No counted orders with a customer yet: nothing to chart." },
         (n, None, _) => html! {
-            "With " (n) " month(s) of orders there is no season to tell yet (it takes "
+            "With " (n) " month" @if n != 1 { "s" } " of orders there is no season to tell yet (it takes "
             (m.high_season_min_months) " months)."
         },
         (_, Some(_), None) => html! {
@@ -272,7 +273,7 @@ fn heatmap(report: &Report) -> Markup {
     let frame = Frame {
         width: WIDTH,
         height: 64.0 + rows * row_height + 8.0 + 40.0,
-        left: 150.0,
+        left: 180.0,
         right: 8.0,
         top: 64.0,
         bottom: 40.0,
@@ -412,7 +413,6 @@ fn cumulative_revenue(report: &Report, money: &Money) -> Markup {
         .filter(|k| columns <= 12 || k % 2 == 0)
         .map(|k| (x.at(k as f64), k.to_string()))
         .collect();
-    let overall_end = c.overall.cells.last();
     let mut desc = vec![format!(
         "Line chart: revenue per customer so far, by {period}s after the first order"
     )];
@@ -440,13 +440,16 @@ fn cumulative_revenue(report: &Report, money: &Money) -> Markup {
         (x_axis(&frame, &x_ticks, &format!("{}s after the first order (0 = the {period} of the first order)", capitalize(period))))
         @for (i, row) in rows.iter().enumerate() {
             path class=(format!("cohort {}", line_class(i))) d=(path(row)) {}
+            // A dot at the end: a cohort with one period is a dot alone.
+            @if let Some(cell) = row.cells.last() {
+                circle class=(format!("dot {}", line_class(i))) r="3"
+                    cx=(coord(x.at(cell.period as f64)))
+                    cy=(coord(y.at(cell.cumulative_revenue_per_customer_cents as f64 / 100.0))) {}
+            }
         }
         path class="overall" d=(path(&c.overall)) {}
-        @if let Some(end) = overall_end {
-            text class="note strong" x=(x.at(end.period as f64) + 6.0)
-                y=(y.at(end.cumulative_revenue_per_customer_cents as f64 / 100.0) + 4.0) {
-                "All customers"
-            }
+        @for (label, at_x, at_y, strong) in end_labels(&rows, &c.overall, c.period, &x, &y) {
+            text class=(if strong { "note strong" } else { "note" }) x=(at_x + 6.0) y=(at_y + 4.0) { (label) }
         }
         (legend(frame.x0(), 18.0, &[("swatch-overall", "All customers"), ("swatch-old", "Older cohorts"), ("swatch-new", "Newer cohorts")]))
     };
@@ -457,6 +460,46 @@ fn cumulative_revenue(report: &Report, money: &Money) -> Markup {
         &frame,
         body,
     )
+}
+
+/// Labels at the right end of the lines: "All customers", and each
+/// cohort's name when there are few enough to read, pushed apart
+/// vertically so that they do not overlap.
+fn end_labels(
+    rows: &[&CohortRow],
+    overall: &CohortRow,
+    period: Period,
+    x: &Linear,
+    y: &Linear,
+) -> Vec<(String, f64, f64, bool)> {
+    const MAX_LABELLED: usize = 8;
+    const GAP: f64 = 14.0;
+    let end = |row: &CohortRow| {
+        row.cells.last().map(|cell| {
+            (
+                x.at(cell.period as f64),
+                y.at(cell.cumulative_revenue_per_customer_cents as f64 / 100.0),
+            )
+        })
+    };
+    let mut labels: Vec<(String, f64, f64, bool)> = Vec::new();
+    if rows.len() <= MAX_LABELLED {
+        for row in rows {
+            if let Some((ex, ey)) = end(row) {
+                labels.push((cohort_label(period, &row.cohort), ex, ey, false));
+            }
+        }
+    }
+    if let Some((ex, ey)) = end(overall) {
+        labels.push(("All customers".into(), ex, ey, true));
+    }
+    labels.sort_by(|a, b| a.2.total_cmp(&b.2));
+    for i in 1..labels.len() {
+        if labels[i].2 - labels[i - 1].2 < GAP {
+            labels[i].2 = labels[i - 1].2 + GAP;
+        }
+    }
+    labels
 }
 
 pub fn cohorts(report: &Report, money: &Money) -> Markup {
@@ -507,7 +550,8 @@ pub fn cohorts(report: &Report, money: &Money) -> Markup {
         " (how many, on the left). Each square is the share of them who ordered again " (ordinal(1)) ", "
         (ordinal(2)) ", … " (period) "s later: darker is more. The bottom row takes every cohort together. "
         "In the line chart each line is a cohort's spending per customer, adding up " (period) " after "
-        (period) "; a line that keeps climbing means those customers keep buying. The latest "
+        (period) "; a line that keeps climbing means those customers keep buying (the last points of the \
+         All customers line come from the oldest cohorts only). The latest "
         (period) " is not over yet, so its squares are low. "
         @if c.cohorts_left_out > 0 {
             "The " (c.cohorts_left_out) " oldest cohorts are left out here (all are in the \"All customers\" \
@@ -821,9 +865,9 @@ pub fn order_values(report: &Report, money: &Money) -> Markup {
 /// Words for a recency band: `last order under 60 days ago`, …
 fn recency_words(from: i64, to: Option<i64>) -> String {
     match (from, to) {
-        (0, Some(to)) => format!("under {to} days"),
-        (from, Some(to)) => format!("{from}–{} days", to - 1),
-        (from, None) => format!("{from}+ days"),
+        (0, Some(to)) => format!("under {to} days ago"),
+        (from, Some(to)) => format!("{from}–{} days ago", to - 1),
+        (from, None) => format!("{from}+ days ago"),
     }
 }
 
@@ -887,11 +931,16 @@ pub fn recency(report: &Report) -> Markup {
         (y_axis(&frame, &y, &y_ticks, plain, "Customers"))
         (x_axis(&frame, &x_ticks, &format!("Days since the customer's last order (as of {})", report.as_of)))
         (h.bars(|b| band_class(band_of(b.from))))
-        @for b in r.bands.iter().skip(1) {
+        @for (i, b) in r.bands.iter().skip(1).enumerate() {
             @if (b.from_days as f64) <= end {
-                line class="cut" x1=(x.at(b.from_days as f64)) x2=(x.at(b.from_days as f64))
-                    y1=(frame.y1() - 2.0) y2=(frame.y0()) {}
-                text class="note" x=(x.at(b.from_days as f64) + 3.0) y=(frame.y1() + 10.0) { (b.from_days) " days" }
+                @let at = x.at(b.from_days as f64);
+                line class="cut" x1=(at) x2=(at) y1=(frame.y1() - 2.0) y2=(frame.y0()) {}
+                // Neighbouring edges are often close: labels alternate sides.
+                @if i % 2 == 0 {
+                    text class="note" x=(at - 4.0) y=(frame.y1() + 10.0) text-anchor="end" { (b.from_days) " days" }
+                } @else {
+                    text class="note" x=(at + 4.0) y=(frame.y1() + 10.0) { (b.from_days) " days" }
+                }
             }
         }
         (legend(frame.x0(), 18.0, &entries.iter().map(|(c, w)| (c.as_str(), w.as_str())).collect::<Vec<_>>()))
@@ -900,7 +949,7 @@ pub fn recency(report: &Report) -> Markup {
         @for (i, b) in r.bands.iter().enumerate() {
             strong { (count(b.customers)) } " customers "
             @match (b.from_days, b.to_days) {
-                (0, Some(to)) => { "ordered in the last " (to) " days" }
+                (0, Some(to)) => { "last ordered less than " (to) " days ago" }
                 (from, Some(to)) => { "last ordered " (from) "–" (to - 1) " days ago (" code { (b.band) ".csv" } ")" }
                 (from, None) => { "last ordered " (from) " or more days ago (" code { (b.band) ".csv" } ")" }
             }

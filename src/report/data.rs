@@ -46,6 +46,7 @@ pub fn build(
     customers: &DataFrame,
     rules: &Rules,
     summary: Summary,
+    lifespan_years: f64,
     as_of: NaiveDate,
     exports: Vec<String>,
 ) -> PolarsResult<Report> {
@@ -66,6 +67,7 @@ pub fn build(
         recency: recency_chart(&recency::recency(customers, &rules.lapsed_days)?)?,
         segments: segment_bars(&segment_sizes::segment_sizes(customers, &segments)?)?,
         summary,
+        lifespan_years,
     })
 }
 

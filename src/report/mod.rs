@@ -27,6 +27,8 @@ pub struct Report {
     pub currency: Option<String>,
     /// The `summary` figures, exactly as `summary --json` prints them.
     pub summary: Summary,
+    /// The years of the simple lifetime value (`clv`).
+    pub lifespan_years: f64,
     pub monthly: MonthlyChart,
     pub cohorts: CohortChart,
     pub pareto: ParetoChart,

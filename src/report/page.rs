@@ -56,6 +56,7 @@ svg .base, svg .tick-mark { stroke: #555; stroke-width: 1; }
 svg .returning, svg .share-customers, svg .swatch-overall { fill: var(--dark); }
 svg .new, svg .share-revenue { fill: var(--light); }
 svg .season { fill: #e9e9e9; }
+svg .legend .season { stroke: #999; }
 svg .threshold { stroke: #222; stroke-width: 1.2; stroke-dasharray: 5 4; }
 svg .cut { stroke: #222; stroke-width: 1.3; stroke-dasharray: 5 4; }
 svg .aov { stroke: #222; stroke-width: 1.6; }
@@ -68,6 +69,7 @@ svg .h4 { fill: #4292c6; } svg .h5 { fill: #2171b5; } svg .h6 { fill: #08306b; }
 svg .cell { font-size: 11px; fill: #1b1b1b; }
 svg .cell.light { fill: #fff; }
 svg path.cohort { fill: none; stroke-width: 1.4; }
+svg circle.dot { fill: #fff; stroke-width: 2; }
 svg .l0 { stroke: #c6dbef; } svg .l1 { stroke: #9ecae1; } svg .l2 { stroke: #6baed6; }
 svg .l3 { stroke: #4292c6; } svg .l4 { stroke: #2171b5; } svg .l5 { stroke: #08519c; }
 svg .swatch-old { fill: #c6dbef; } svg .swatch-new { fill: #08519c; }
@@ -108,6 +110,16 @@ struct Figure {
 
 fn figures(report: &Report, money: &Money) -> Vec<Figure> {
     let s = &report.summary;
+    let reasons: Vec<String> = s
+        .excluded_by_reason
+        .iter()
+        .map(|(reason, n)| format!("{} {reason}", count(*n)))
+        .collect();
+    let excluded = if reasons.is_empty() {
+        "cancelled, refunded, test … orders: in no figure".to_string()
+    } else {
+        format!("{}: in no figure", reasons.join(", "))
+    };
     let dash = || "–".to_string();
     let share = |v: Option<f64>| v.map_or_else(dash, percent);
     let amount = |v: Option<f64>| v.map_or_else(dash, |v| money.major(v));
@@ -183,13 +195,16 @@ fn figures(report: &Report, money: &Money) -> Vec<Figure> {
             "clv",
             "Lifetime value (simple)",
             amount(s.clv),
-            "AOV × orders per customer per year × expected years",
+            &format!(
+                "AOV × orders per customer per year × {} years",
+                report.lifespan_years
+            ),
         ),
         figure(
             "excluded_orders",
             "Orders left out",
             count(s.excluded_orders),
-            "cancelled, refunded, voided, test … (in no figure)",
+            &excluded,
         ),
         figure(
             "unattributed_orders",
