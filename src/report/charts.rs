@@ -54,7 +54,7 @@ fn monthly_bars(
         width: WIDTH,
         height: 300.0,
         left: 64.0,
-        right: 12.0,
+        right: 22.0,
         top: 34.0,
         bottom: 58.0,
     };
@@ -75,7 +75,13 @@ fn monthly_bars(
         (0.0, *y_ticks.last().unwrap_or(&1.0)),
         (frame.y0(), frame.y1()),
     );
-    let every = n.div_ceil(12);
+    // Month names: every month for a year of data, each quarter's first
+    // month up to three years, none beyond (the years under January say it).
+    let named = |label: &str| match n {
+        0..=12 => true,
+        13..=36 => matches!(month_name(label), "Jan" | "Apr" | "Jul" | "Oct"),
+        _ => false,
+    };
     let body = html! {
         @for (i, m) in months.iter().enumerate() {
             @if m.high_season {
@@ -96,7 +102,7 @@ fn monthly_bars(
         g class="axis x" {
             @for (i, m) in months.iter().enumerate() {
                 @let x = frame.x0() + (i as f64 + 0.5) * slot;
-                @if i % every == 0 {
+                @if named(&m.month) {
                     text class="tick" x=(x) y=(frame.y0() + 15.0) text-anchor="middle" { (month_name(&m.month)) }
                 }
                 @if i == 0 || m.month.ends_with("-01") {
@@ -197,7 +203,7 @@ pub fn monthly(report: &Report, money: &Money) -> Markup {
             &format!("Bar chart of revenue by month. {}.", revenue_desc.join("; ")),
             months,
             |m| (m.returning_revenue_cents as f64 / 100.0, m.new_revenue_cents as f64 / 100.0),
-            &format!("Revenue ({})", money.unit()),
+            &money.titled("Revenue"),
             threshold,
         )))
         (figure(monthly_bars(
@@ -210,13 +216,18 @@ pub fn monthly(report: &Report, money: &Money) -> Markup {
             None,
         )))
     };
+    let any_high = months.iter().any(|m| m.high_season);
     let how = html! {
         "each bar is one calendar month. The dark part comes from returning customers (who first ordered in an \
-         earlier month), the light part from new customers (in the month of their first order). Grey columns \
-         mark high season"
-        @if m.high_season_from_cents.is_some() { " and the dashed line is where it starts" }
-        ". Stock up before the high season and send campaigns a few weeks ahead of it. Orders without a \
-         customer are not in these bars, as in the headline figures."
+         earlier month), the light part from new customers (in the month of their first order). "
+        @if any_high {
+            "Grey columns mark high season and the dashed line is where it starts. Stock up before the high \
+             season and send campaigns a few weeks ahead of it. "
+        } @else if m.high_season_from_cents.is_some() {
+            "The dashed line is where high season would start. "
+        }
+        "The last month may not be over yet. Orders without a customer are not in these bars, as in the \
+         headline figures."
     };
     section("monthly", "Revenue and orders by month", key, figures, how)
 }
@@ -436,7 +447,7 @@ fn cumulative_revenue(report: &Report, money: &Money) -> Markup {
         )
     }));
     let body = html! {
-        (y_axis(&frame, &y, &y_ticks, plain, &format!("Revenue per customer ({})", money.unit())))
+        (y_axis(&frame, &y, &y_ticks, plain, &money.titled("Revenue per customer")))
         (x_axis(&frame, &x_ticks, &format!("{}s after the first order (0 = the {period} of the first order)", capitalize(period))))
         @for (i, row) in rows.iter().enumerate() {
             path class=(format!("cohort {}", line_class(i))) d=(path(row)) {}
@@ -822,7 +833,7 @@ pub fn order_values(report: &Report, money: &Money) -> Markup {
         @if within(low) { (rect(frame.x0(), frame.y1(), x.at(low) - frame.x0(), frame.y0() - frame.y1(), "band-low")) }
         (rect(x.at(high.min(end)), frame.y1(), frame.x1() - x.at(high.min(end)), frame.y0() - frame.y1(), "band-high"))
         (y_axis(&frame, &y, &y_ticks, plain, "Orders"))
-        (x_axis(&frame, &x_ticks, &format!("Order value ({}), after refunds", money.unit())))
+        (x_axis(&frame, &x_ticks, &money.titled("Order value after refunds")))
         (h.bars(bar_class))
         (cut_line(low, 0.0, format!("{}× AOV {}", v.low_factor, money.whole(low)), "cut"))
         (cut_line(aov, 16.0, format!("AOV {}", money.whole(aov)), "aov"))

@@ -28,11 +28,20 @@ impl Money {
         }
     }
 
-    /// For axis titles: `EUR`, or a plain word when the export names none.
+    /// For the page's header: `EUR`, or words when the export names none.
     pub fn unit(&self) -> String {
         self.code
             .clone()
-            .unwrap_or_else(|| "in the export's currency".into())
+            .unwrap_or_else(|| "as in the export".into())
+    }
+
+    /// An axis title with the currency: `Revenue (EUR)`; just `Revenue`
+    /// when the export names none (the header says so).
+    pub fn titled(&self, title: &str) -> String {
+        match &self.code {
+            Some(code) => format!("{title} ({code})"),
+            None => title.to_string(),
+        }
     }
 
     /// `€12,345.67`.

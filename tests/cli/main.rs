@@ -11,6 +11,7 @@ mod input_bigcommerce;
 mod input_files;
 mod input_mapping;
 mod input_woocommerce;
+mod report;
 mod segments;
 mod summary;
 mod util;
