@@ -289,7 +289,9 @@ fn heatmap(report: &Report) -> Markup {
         top: 64.0,
         bottom: 40.0,
     };
-    let cell_width = frame.plot_width() / columns as f64;
+    // Squares no wider than 48 units: a young store's one or two columns
+    // are not stretched into bars.
+    let cell_width = (frame.plot_width() / columns as f64).min(48.0);
     let row_y = |i: usize| {
         let gap = if i == c.cohorts.len() { 8.0 } else { 0.0 };
         frame.y1() + i as f64 * row_height + gap
@@ -339,7 +341,7 @@ fn heatmap(report: &Report) -> Markup {
         format!("Heatmap: for customers grouped by the {period} of their first order, the share who ordered again in each later {period}"),
     );
     let body = html! {
-        text class="axis-title" x=(frame.x0() + frame.plot_width() / 2.0) y=(20) text-anchor="middle" {
+        text class="axis-title" x=(frame.x0()) y=(20) {
             (format!("{}s after the first order", capitalize(period)))
         }
         text class="axis-title" x=(8) y=(52) { "First order" }
@@ -628,7 +630,7 @@ pub fn pareto(report: &Report) -> Markup {
             .join(" ")
     );
     let body = html! {
-        (y_axis(&frame, &y, &shares, |v| percent_whole(v), "Share of revenue"))
+        (y_axis(&frame, &y, &shares, percent_whole, "Share of revenue"))
         (x_axis(&frame, &shares.iter().map(|&v| (x.at(v), percent_whole(v))).collect::<Vec<_>>(),
             "Share of customers, best customers first"))
         path class="pareto-area" d=(area) {}
