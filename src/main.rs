@@ -53,6 +53,7 @@ enum Command {
     Diff(cmd::diff::Args),
     Audience(cmd::audience::Args),
     Report(cmd::report::Args),
+    Cohorts(cmd::cohorts::Args),
     Config(cmd::config::Args),
     Completions(cmd::completions::Args),
 }
@@ -66,6 +67,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => cmd::diff::run(args),
         Command::Audience(args) => cmd::audience::run(args, config),
         Command::Report(args) => cmd::report::run(args, config),
+        Command::Cohorts(args) => cmd::cohorts::run(args, config),
         Command::Config(args) => cmd::config::run(args, config),
         Command::Completions(args) => cmd::completions::run(args),
     };

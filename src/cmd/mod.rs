@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its flags and a `run`.
 
 pub mod audience;
+pub mod cohorts;
 pub mod completions;
 pub mod config;
 pub mod diff;

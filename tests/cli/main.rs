@@ -3,6 +3,7 @@
 //! files under `fixtures/` through the helpers in `util`.
 
 mod audience;
+mod cohorts;
 mod config;
 mod diff;
 mod exit_codes_and_notes;
