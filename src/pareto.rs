@@ -7,7 +7,7 @@
 //! descending, ties by customer), the one `top_10_share` and `top_20_share`
 //! use: the marked points are those figures exactly.
 
-use crate::customers::col as customer;
+use crate::customers::field as customer;
 use crate::frame::i64s;
 use crate::segments::top_count;
 use polars::prelude::*;

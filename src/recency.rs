@@ -9,7 +9,7 @@
 //! there are at most [`MAX_BINS`] and, where possible, the band edges fall
 //! on bin edges.
 
-use crate::customers::col as customer;
+use crate::customers::field as customer;
 use crate::frame::i64s;
 use crate::histogram::{bins, pick_width};
 use polars::prelude::*;

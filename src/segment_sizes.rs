@@ -1,7 +1,7 @@
 //! How big each segment is: its customers and its share of the revenue,
 //! the figures `segments` reports beside the lists it writes.
 
-use crate::customers::col as customer;
+use crate::customers::field as customer;
 use crate::segments::Segment;
 use polars::prelude::*;
 
@@ -96,10 +96,10 @@ pub fn segment_sizes(customers: &DataFrame, segments: &[Segment]) -> PolarsResul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::customers::Totals;
     use crate::frame::i64s;
-    use crate::metrics::Totals;
-    use crate::segments::{Rules, all};
-    use crate::testing::{Row, customers, orders};
+    use crate::segments::all;
+    use crate::testing::{Row, customers, default_rules, orders};
 
     #[test]
     fn sizes_and_revenue_of_each_list() {
@@ -111,7 +111,7 @@ mod tests {
             ("#4", Some("c"), (2024, 6, 30), 600),
         ];
         let customers = customers(&orders(&rows), (2024, 7, 1));
-        let segments = all(&Rules::default(), &Totals::of(&customers).unwrap());
+        let segments = all(&default_rules(), &Totals::of(&customers).unwrap());
         let t = segment_sizes(&customers, &segments).unwrap();
         let size = |name: &str| {
             let names = t.column(col::SEGMENT).unwrap().str().unwrap().clone();

@@ -40,3 +40,8 @@ pub fn customers(orders: &DataFrame, as_of: (i32, u32, u32)) -> DataFrame {
         .collect()
         .unwrap()
 }
+
+/// The segment rules with every setting at its default.
+pub fn default_rules() -> crate::segments::Rules {
+    crate::config::defaults().rules()
+}

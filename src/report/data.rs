@@ -7,10 +7,11 @@ use super::{
 };
 use crate::calendar::Period;
 use crate::cohorts::{self, Cohorts};
+use crate::customers::Totals;
 use crate::customers::attributed_valid_orders;
 use crate::frame::{bools, f64s, i64s, opt_i64s, strings, u64s};
 use crate::histogram::col as bin;
-use crate::metrics::{Summary, Totals};
+use crate::metrics::Summary;
 use crate::model::col as order;
 use crate::monthly::{self, HIGH_SEASON_FACTOR, HIGH_SEASON_MIN_MONTHS, Monthly};
 use crate::order_values::{self, OrderValues};
@@ -40,16 +41,32 @@ pub fn report_period(first: Option<NaiveDate>, as_of: NaiveDate) -> Period {
     }
 }
 
+/// What the page says about the run, besides the analyses.
+pub struct Context {
+    /// The `summary` figures of the same tables.
+    pub summary: Summary,
+    pub lifespan_years: f64,
+    pub as_of: NaiveDate,
+    /// File names of the exports.
+    pub exports: Vec<String>,
+    /// The notes goldpan printed about the input (stale export, …).
+    pub notes: Vec<String>,
+}
+
 /// Runs every analysis the page shows and gathers their results.
 pub fn build(
     orders: &DataFrame,
     customers: &DataFrame,
     rules: &Rules,
-    summary: Summary,
-    lifespan_years: f64,
-    as_of: NaiveDate,
-    exports: Vec<String>,
+    context: Context,
 ) -> PolarsResult<Report> {
+    let Context {
+        summary,
+        lifespan_years,
+        as_of,
+        exports,
+        notes,
+    } = context;
     let period = report_period(summary.first_order_date, as_of);
     let totals = Totals::of(customers)?;
     let segments = segments::all(rules, &totals);
@@ -68,6 +85,7 @@ pub fn build(
         segments: segment_bars(&segment_sizes::segment_sizes(customers, &segments)?)?,
         summary,
         lifespan_years,
+        notes,
     })
 }
 

@@ -29,6 +29,8 @@ pub struct Report {
     pub summary: Summary,
     /// The years of the simple lifetime value (`clv`).
     pub lifespan_years: f64,
+    /// What goldpan noted about the input (a stale export, ambiguous dates).
+    pub notes: Vec<String>,
     pub monthly: MonthlyChart,
     pub cohorts: CohortChart,
     pub pareto: ParetoChart,

@@ -24,6 +24,7 @@ body { margin: 0; background: #f4f4f1; color: var(--ink);
 main { max-width: 50rem; margin: 0 auto; padding: 1rem; }
 header h1 { font-size: 1.6rem; margin: .5rem 0 .25rem; }
 header p { margin: .1rem 0; color: var(--muted); }
+header p.note { color: var(--ink); background: #fff4d6; border-left: 4px solid var(--light); padding: .3rem .6rem; margin: .5rem 0; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 1rem 1.1rem; margin: 1rem 0; }
 h2 { font-size: 1.25rem; margin: 0 0 .4rem; }
 .key { font-size: 1.05rem; margin: .2rem 0 .6rem; }
@@ -277,6 +278,9 @@ pub fn page(report: &Report) -> Markup {
                         p { "From " @for (i, file) in report.exports.iter().enumerate() {
                             @if i > 0 { ", " } code { (file) }
                         } }
+                        @for note in &report.notes {
+                            p class="note" { strong { "Note: " } (note) }
+                        }
                     }
                     (headline(report, &money))
                     (charts::monthly(report, &money))

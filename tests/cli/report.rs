@@ -410,3 +410,14 @@ fn shopify_report_in_a_real_browser() {
 fn bigcommerce_report_in_a_real_browser() {
     check_in_browser(BIGCOMMERCE, BIGCOMMERCE_AS_OF, "bigcommerce");
 }
+
+#[test]
+fn the_notes_about_the_input_are_on_the_page() {
+    // The sample's newest order is from 2024-08-14: as of the year's end the
+    // export looks stale, and the page says so as stderr does.
+    let (_dir, page) = write_report(BIGCOMMERCE, "2024-12-31", &[]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("139 days before the as-of date 2024-12-31: is the export stale?"));
+    let (_dir, page) = write_report(BIGCOMMERCE, BIGCOMMERCE_AS_OF, &[]);
+    assert!(!std::fs::read_to_string(&page).unwrap().contains("Note:"));
+}
