@@ -8,32 +8,26 @@ const MAP: &str = "order=Order,date=Date,email=Email,total=Total,status=State";
 /// cohorts_orders.csv, by hand: a orders in Jan, Feb and Apr (10 + 5 + 5);
 /// b in Jan (20); c in Mar and Apr (3 + 3); d's order is cancelled and
 /// order 8 has no customer: neither counts.
-fn cohorts(extra: &[&str]) -> std::process::Output {
-    goldpan()
-        .args([
-            "cohorts",
-            &fixture("cohorts_orders.csv"),
-            "--as-of",
-            "2024-04-30",
-            "--map",
-            MAP,
-        ])
-        .args(extra)
-        .output()
-        .unwrap()
+fn cohorts(extra: &[&str]) -> String {
+    let (stdout, _) = run_ok(
+        goldpan()
+            .args([
+                "cohorts",
+                &fixture("cohorts_orders.csv"),
+                "--as-of",
+                "2024-04-30",
+                "--map",
+                MAP,
+            ])
+            .args(extra),
+    );
+    stdout
 }
 
 #[test]
 fn monthly_cohorts_as_csv() {
-    let output = cohorts(&[]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
     assert_eq!(
-        text,
+        cohorts(&[]),
         "cohort,customers,period,active_customers,retention,revenue,cumulative_revenue_per_customer\n\
          2024-01,2,0,2,1,30.00,15.00\n\
          2024-01,2,1,1,0.5,5.00,17.50\n\
@@ -46,9 +40,7 @@ fn monthly_cohorts_as_csv() {
 
 #[test]
 fn quarterly_cohorts_as_json_with_every_cohort_together() {
-    let output = cohorts(&["--by", "quarter", "--json"]);
-    assert!(output.status.success());
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let json: Value = serde_json::from_str(&cohorts(&["--by", "quarter", "--json"])).unwrap();
     assert_eq!(json["by"], "quarter");
     assert_eq!(json["as_of"], "2024-04-30");
     let rows = json["cohorts"].as_array().unwrap();
@@ -67,24 +59,19 @@ fn quarterly_cohorts_as_json_with_every_cohort_together() {
 fn the_report_shows_the_cohorts_command_numbers() {
     // The BigCommerce sample spans three years: the report groups by quarter.
     let file = "bigcommerce_orders_2021-2024_urbanseeds_EXCERPT.csv";
-    let output = goldpan()
-        .args([
-            "cohorts",
-            &fixture(file),
-            "--as-of",
-            "2024-08-31",
-            "--by",
-            "quarter",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    let cohorts: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let output = goldpan()
-        .args(["report", &fixture(file), "--as-of", "2024-08-31", "--json"])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (stdout, _) = run_ok(goldpan().args([
+        "cohorts",
+        &fixture(file),
+        "--as-of",
+        "2024-08-31",
+        "--by",
+        "quarter",
+        "--json",
+    ]));
+    let cohorts: Value = serde_json::from_str(&stdout).unwrap();
+    let (stdout, _) =
+        run_ok(goldpan().args(["report", &fixture(file), "--as-of", "2024-08-31", "--json"]));
+    let report: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["cohorts"]["period"], "quarter");
     for row in report["cohorts"]["cohorts"].as_array().unwrap() {
         for cell in row["cells"].as_array().unwrap() {

@@ -38,17 +38,12 @@ fn write_report(file: &str, as_of: &str, extra: &[&str]) -> (tempfile::TempDir, 
 }
 
 fn report_json(file: &str, as_of: &str, extra: &[&str]) -> Value {
-    let output = goldpan()
-        .args(["report", &fixture(file), "--as-of", as_of, "--json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (stdout, _) = run_ok(
+        goldpan()
+            .args(["report", &fixture(file), "--as-of", as_of, "--json"])
+            .args(extra),
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    serde_json::from_str(&stdout).unwrap()
 }
 
 #[test]
@@ -102,18 +97,18 @@ fn the_page_of_a_large_export_stays_small() {
     let size = std::fs::metadata(&page).unwrap().len();
     assert!(size < 2_000_000, "the page is {size} bytes");
     let json: Value = {
-        let output = goldpan()
-            .args([
-                "report",
-                export.to_str().unwrap(),
-                "--as-of",
-                "2025-01-15",
-                "--json",
-            ])
-            .args(["--map", "order=Order,date=Date,email=Email,total=Total"])
-            .output()
-            .unwrap();
-        serde_json::from_slice(&output.stdout).unwrap()
+        let (stdout, _) = run_ok(
+            goldpan()
+                .args([
+                    "report",
+                    export.to_str().unwrap(),
+                    "--as-of",
+                    "2025-01-15",
+                    "--json",
+                ])
+                .args(["--map", "order=Order,date=Date,email=Email,total=Total"]),
+        );
+        serde_json::from_str(&stdout).unwrap()
     };
     // 2015-01 to 2025-01: quarterly cohorts, the 24 latest shown, each over 12 quarters at most.
     assert_eq!(json["cohorts"]["period"], "quarter");
