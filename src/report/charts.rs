@@ -577,6 +577,23 @@ pub fn cohorts(report: &Report, money: &Money) -> Markup {
 
 // ---------------------------------------------------------------- pareto
 
+/// The heights of the Pareto marks' labels: below each mark, at least a
+/// line apart, in the marks' order.
+fn mark_label_ys(marks: &[&super::ParetoPoint], y: &Linear) -> Vec<f64> {
+    const LINE: f64 = 18.0;
+    let mut order: Vec<usize> = (0..marks.len()).collect();
+    let at = |i: usize| y.at(marks[i].revenue_share) + 16.0;
+    order.sort_by(|&a, &b| at(a).total_cmp(&at(b)));
+    let mut ys = vec![0.0; marks.len()];
+    let mut last = f64::NEG_INFINITY;
+    for i in order {
+        let wanted = at(i).max(last + LINE);
+        ys[i] = wanted;
+        last = wanted;
+    }
+    ys
+}
+
 pub fn pareto(report: &Report) -> Markup {
     let p = &report.pareto;
     let s = &report.summary;
@@ -616,6 +633,13 @@ pub fn pareto(report: &Report) -> Markup {
         .iter()
         .filter(|pt| pt.top_percent.is_some())
         .collect();
+    // Labels in one column right of the marks, each at its mark's height
+    // and pushed down to keep them apart (the marks are often close).
+    let label_x = marks
+        .iter()
+        .map(|pt| x.at(pt.customer_share))
+        .fold(frame.x0(), f64::max)
+        + 12.0;
     let desc = format!(
         "Curve of the share of revenue against the share of customers, best customers first. {}",
         marks
@@ -639,12 +663,14 @@ pub fn pareto(report: &Report) -> Markup {
             "if every customer spent the same"
         }
         path class="pareto" d=(line) {}
-        @for (i, pt) in marks.iter().enumerate() {
+        @for pt in &marks {
             @let (px, py) = (x.at(pt.customer_share), y.at(pt.revenue_share));
             line class="guide" x1=(px) x2=(px) y1=(py) y2=(frame.y0()) {}
             line class="guide" x1=(frame.x0()) x2=(px) y1=(py) y2=(py) {}
             circle class="mark" cx=(format!("{px:.1}")) cy=(format!("{py:.1}")) r="5" {}
-            text class="note strong" x=(px + 10.0) y=(py + 18.0 + i as f64 * 18.0) {
+        }
+        @for (pt, label_y) in marks.iter().zip(mark_label_ys(&marks, &y)) {
+            text class="note strong" x=(coord(label_x)) y=(coord(label_y)) {
                 "Top " (pt.top_percent.unwrap_or(0)) "%: " (percent(pt.revenue_share)) " of revenue"
             }
         }
@@ -834,6 +860,13 @@ pub fn order_values(report: &Report, money: &Money) -> Markup {
     let body = html! {
         @if within(low) { (rect(frame.x0(), frame.y1(), x.at(low) - frame.x0(), frame.y0() - frame.y1(), "band-low")) }
         (rect(x.at(high.min(end)), frame.y1(), frame.x1() - x.at(high.min(end)), frame.y0() - frame.y1(), "band-high"))
+        // The shaded ends named where there is room for the words.
+        @if within(low) && x.at(low) - frame.x0() > 80.0 {
+            text class="note region" x=(frame.x0() + 4.0) y=(frame.y1() + 14.0) { "small orders" }
+        }
+        @if frame.x1() - x.at(high.min(end)) > 80.0 {
+            text class="note region" x=(x.at(high.min(end)) + 4.0) y=(frame.y1() + 14.0) { "large orders" }
+        }
         (y_axis(&frame, &y, &y_ticks, plain, "Orders"))
         (x_axis(&frame, &x_ticks, &money.titled("Order value after refunds")))
         (h.bars(bar_class))

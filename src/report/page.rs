@@ -50,6 +50,7 @@ svg .year { font-weight: 600; }
 svg .axis-title { font-size: 13px; font-weight: 600; fill: #222; }
 svg .note { font-size: 12px; fill: #222; }
 svg .strong { font-weight: 700; }
+svg .region { fill: #555; font-style: italic; }
 svg .row-label { font-weight: 600; }
 svg .file { font-family: ui-monospace, Menlo, Consolas, monospace; }
 svg .grid { stroke: #e3e3e3; stroke-width: 1; }
