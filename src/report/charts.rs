@@ -30,7 +30,17 @@ fn figure(svg: Markup) -> Markup {
 
 /// A tick value without a currency symbol (the axis title names it).
 fn plain(v: f64) -> String {
-    if v.fract() == 0.0 {
+    let trimmed = |x: f64| {
+        let text = format!("{x:.1}");
+        text.strip_suffix(".0").map_or(text.clone(), str::to_string)
+    };
+    // Round ticks of millions and tens of thousands, short enough for the
+    // axis margin: 1.5M, 250k.
+    if v.abs() >= 1_000_000.0 {
+        format!("{}M", trimmed(v / 1_000_000.0))
+    } else if v.abs() >= 10_000.0 {
+        format!("{}k", trimmed(v / 1_000.0))
+    } else if v.fract() == 0.0 {
         count(v.abs() as u64)
     } else {
         format!("{v:.2}")
@@ -82,6 +92,12 @@ fn monthly_bars(
         13..=36 => matches!(month_name(label), "Jan" | "Apr" | "Jul" | "Oct"),
         _ => false,
     };
+    // The first month's year is written unless the next January, whose
+    // year is written anyway, is too close to it.
+    let first_year_fits = months.first().is_some_and(|m| {
+        let to_january = 13 - m.month[5..].parse::<usize>().unwrap_or(1);
+        to_january as f64 * slot >= 44.0
+    });
     let body = html! {
         @for (i, m) in months.iter().enumerate() {
             @if m.high_season {
@@ -105,7 +121,7 @@ fn monthly_bars(
                 @if named(&m.month) {
                     text class="tick" x=(x) y=(frame.y0() + 15.0) text-anchor="middle" { (month_name(&m.month)) }
                 }
-                @if i == 0 || m.month.ends_with("-01") {
+                @if m.month.ends_with("-01") || (i == 0 && first_year_fits) {
                     text class="tick year" x=(x) y=(frame.y0() + 30.0) text-anchor="middle" { (&m.month[..4]) }
                 }
             }
@@ -222,7 +238,8 @@ pub fn monthly(report: &Report, money: &Money) -> Markup {
          earlier month), the light part from new customers (in the month of their first order). "
         @if any_high {
             "Grey columns mark high season and the dashed line is where it starts. Stock up before the high \
-             season and send campaigns a few weeks ahead of it. "
+             season and send campaigns a few weeks ahead of it. (On a fast-growing store the latest months \
+             are all above the median: the grey columns then show growth, not a season.) "
         } @else if m.high_season_from_cents.is_some() {
             "The dashed line is where high season would start. "
         }
@@ -924,7 +941,7 @@ pub fn recency(report: &Report) -> Markup {
         height: 320.0,
         left: 64.0,
         right: 12.0,
-        top: 40.0,
+        top: 56.0,
         bottom: 48.0,
     };
     let h = Histogram {
@@ -980,12 +997,12 @@ pub fn recency(report: &Report) -> Markup {
         @for (i, b) in r.bands.iter().skip(1).enumerate() {
             @if (b.from_days as f64) <= end {
                 @let at = x.at(b.from_days as f64);
-                line class="cut" x1=(at) x2=(at) y1=(frame.y1() - 2.0) y2=(frame.y0()) {}
+                line class="cut" x1=(at) x2=(at) y1=(frame.y1() - 16.0) y2=(frame.y0()) {}
                 // Neighbouring edges are often close: labels alternate sides.
                 @if i % 2 == 0 {
-                    text class="note" x=(at - 4.0) y=(frame.y1() + 10.0) text-anchor="end" { (b.from_days) " days" }
+                    text class="note" x=(at - 4.0) y=(frame.y1() - 5.0) text-anchor="end" { (b.from_days) " days" }
                 } @else {
-                    text class="note" x=(at + 4.0) y=(frame.y1() + 10.0) { (b.from_days) " days" }
+                    text class="note" x=(at + 4.0) y=(frame.y1() - 5.0) { (b.from_days) " days" }
                 }
             }
         }
@@ -1122,6 +1139,17 @@ mod tests {
         assert_eq!(shade(0.5), 6);
         assert_eq!(shade(1.0), 6);
         assert_eq!(STEP_WORDS.len(), STEPS.len() + 1);
+    }
+
+    #[test]
+    fn axis_numbers_are_short() {
+        assert_eq!(plain(0.0), "0");
+        assert_eq!(plain(5000.0), "5,000");
+        assert_eq!(plain(15_000.0), "15k");
+        assert_eq!(plain(250_000.0), "250k");
+        assert_eq!(plain(1_500_000.0), "1.5M");
+        assert_eq!(plain(2_000_000.0), "2M");
+        assert_eq!(plain(0.25), "0.25");
     }
 
     #[test]

@@ -48,7 +48,7 @@ svg text { font-size: 12px; fill: var(--ink); }
 svg .tick { font-size: 12px; fill: #333; }
 svg .year { font-weight: 600; }
 svg .axis-title { font-size: 13px; font-weight: 600; fill: #222; }
-svg .note { font-size: 12px; fill: #222; }
+svg .note { font-size: 12px; fill: #222; paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
 svg .strong { font-weight: 700; }
 svg .region { fill: #555; font-style: italic; }
 svg .row-label { font-weight: 600; }
