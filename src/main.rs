@@ -4,10 +4,10 @@
 //   model ← ingest ← customers ← segments ← metrics, audience
 //   ← lists (with output) ← config, cli ← cmd ← main.
 // sanitize and exit_codes are leaves (they import no other goldpan module),
-// and output imports only sanitize. The report's analyses (monthly, cohorts,
-// pareto, order_values, recency, segment_sizes, over calendar, frame and
-// histogram) read the orders and customers tables; report draws their
-// results and is used by cmd only.
+// and output imports only those two leaves. The report's analyses (monthly,
+// cohorts, pareto, order_values, recency, segment_sizes, over calendar,
+// frame and histogram) read the orders and customers tables; report draws
+// their results and is used by cmd only.
 mod audience;
 mod calendar;
 mod cli;

@@ -1,11 +1,11 @@
 //! `goldpan report`: one self-contained HTML page of charts.
 
-use super::read_exports;
+use super::{protect_inputs, read_exports};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::exit_codes::usage;
 use crate::metrics;
-use crate::output::{self, Emitter, write_atomically};
+use crate::output::{self, Emitter, files, write_atomically};
 use crate::report::{self, data};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,8 @@ pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// The HTML file to write (replaced whole, never left half-written)
+    /// The HTML file to write (replaced whole, never left half-written);
+    /// `-` writes the page to stdout
     #[arg(long, value_name = "FILE", required_unless_present = "json")]
     pub out: Option<PathBuf>,
 
@@ -42,6 +43,13 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     }
     let settings = config::settings(config_file, &args.settings)?;
     let rules = settings.rules();
+    // Usage mistakes are found before any input is read.
+    protect_inputs(&args.input)?;
+    let to_stdout = args.out.as_ref().is_some_and(|out| out.as_os_str() == "-");
+    if let Some(out) = args.out.as_ref().filter(|_| !to_stdout) {
+        files::refuse_dangling_link(out)?;
+        files::refuse_input(out)?;
+    }
     let data = read_exports(&args.input, &settings)?;
     let summary = metrics::summary(
         &data.customers,
@@ -72,6 +80,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         },
     )?;
     match &args.out {
+        Some(_) if to_stdout => Emitter::new(false).text(&report::render(&page))?,
         Some(path) => {
             let html = report::render(&page);
             write_atomically(path, |out| Ok(out.write_all(html.as_bytes())?))?;

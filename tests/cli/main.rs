@@ -15,6 +15,7 @@ mod input_files;
 mod input_mapping;
 mod input_woocommerce;
 mod module_layers;
+mod output_safety;
 mod report;
 mod segments;
 mod summary;

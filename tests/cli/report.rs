@@ -201,8 +201,17 @@ fn the_page_is_replaced_whole_and_a_missing_folder_is_an_error() {
             .unwrap()
             .contains("Store report")
     );
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-    assert_eq!(leftovers.len(), 1, "a temporary file was left behind");
+    // The page and the folder's lock file (kept on purpose), nothing else.
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [".goldpan.lock", "report.html"],
+        "a temporary file was left behind"
+    );
     goldpan()
         .args([
             "report",
@@ -415,4 +424,37 @@ fn the_notes_about_the_input_are_on_the_page() {
     assert!(html.contains("139 days before the as-of date 2024-12-31: is the export stale?"));
     let (_dir, page) = write_report(BIGCOMMERCE, BIGCOMMERCE_AS_OF, &[]);
     assert!(!std::fs::read_to_string(&page).unwrap().contains("Note:"));
+}
+
+#[test]
+fn the_page_never_replaces_an_input_and_goes_to_stdout_with_a_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("orders.csv");
+    std::fs::copy(fixture(SHOPIFY), &export).unwrap();
+    let before = std::fs::read(&export).unwrap();
+    goldpan()
+        .args([
+            "report",
+            export.to_str().unwrap(),
+            "--as-of",
+            SHOPIFY_AS_OF,
+            "--out",
+        ])
+        .arg(&export)
+        .assert()
+        .code(2);
+    assert_eq!(std::fs::read(&export).unwrap(), before);
+    let (stdout, _) = run_ok(goldpan().args([
+        "report",
+        &fixture(SHOPIFY),
+        "--as-of",
+        SHOPIFY_AS_OF,
+        "--out",
+        "-",
+    ]));
+    assert!(stdout.starts_with("<!DOCTYPE html>") && stdout.contains("id=\"chart-pareto\""));
+    goldpan()
+        .args(["report", &fixture(SHOPIFY), "--json", "--out", "x.html"])
+        .assert()
+        .code(2);
 }
