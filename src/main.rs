@@ -4,20 +4,35 @@
 //   model ← ingest ← customers ← segments ← metrics, audience
 //   ← lists (with output) ← config, cli ← cmd ← main.
 // sanitize and exit_codes are leaves (they import no other goldpan module),
-// and output imports only those two leaves.
+// and output imports only those two leaves. The report's analyses (monthly,
+// cohorts, pareto, order_values, recency, segment_sizes, over calendar,
+// frame and histogram) read the orders and customers tables; report draws
+// their results and is used by cmd only.
 mod audience;
+mod calendar;
 mod cli;
 mod cmd;
+mod cohorts;
 mod config;
 mod customers;
 mod exit_codes;
+mod frame;
+mod histogram;
 mod ingest;
 mod lists;
 mod metrics;
 mod model;
+mod monthly;
+mod order_values;
 mod output;
+mod pareto;
+mod recency;
+mod report;
 mod sanitize;
+mod segment_sizes;
 mod segments;
+#[cfg(test)]
+mod testing;
 
 use clap::{Parser, Subcommand};
 
@@ -46,6 +61,8 @@ enum Command {
     Segments(cmd::segments::Args),
     Diff(cmd::diff::Args),
     Audience(cmd::audience::Args),
+    Report(cmd::report::Args),
+    Cohorts(cmd::cohorts::Args),
     Config(cmd::config::Args),
     Completions(cmd::completions::Args),
 }
@@ -58,6 +75,8 @@ fn main() -> ExitCode {
         Command::Segments(args) => cmd::segments::run(args, config),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Audience(args) => cmd::audience::run(args, config),
+        Command::Report(args) => cmd::report::run(args, config),
+        Command::Cohorts(args) => cmd::cohorts::run(args, config),
         Command::Config(args) => cmd::config::run(args, config),
         Command::Completions(args) => cmd::completions::run(args),
     })

@@ -1,9 +1,11 @@
 //! One module per subcommand, each with its flags and a `run`.
 
 pub mod audience;
+pub mod cohorts;
 pub mod completions;
 pub mod config;
 pub mod diff;
+pub mod report;
 pub mod segments;
 pub mod summary;
 

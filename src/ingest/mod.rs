@@ -405,7 +405,7 @@ mod tests {
 
     /// Every export in fixtures/, and what detection makes of it. A new
     /// fixture must be added here.
-    const FIXTURES: [(&str, Expected); 35] = [
+    const FIXTURES: [(&str, Expected); 36] = [
         (
             "abandoned_checkouts.csv",
             NotOrders("a Shopify abandoned-checkouts export"),
@@ -424,6 +424,7 @@ mod tests {
         ("boundaries_bulk.csv", Is("shopify")),
         ("boundaries_lapsed.csv", Is("shopify")),
         ("boundaries_top_aov.csv", Is("shopify")),
+        ("cohorts_orders.csv", NotOrders("no export goldpan knows")),
         ("excel_resaved_dates.csv", Is("shopify")),
         ("excel_resaved_scientific.csv", Is("shopify")),
         (

@@ -3,6 +3,7 @@
 //! files under `fixtures/` through the helpers in `util`.
 
 mod audience;
+mod cohorts;
 mod config;
 mod diff;
 mod docs;
@@ -16,6 +17,7 @@ mod input_woocommerce;
 mod module_layers;
 mod orders_table;
 mod output_safety;
+mod report;
 mod segments;
 mod summary;
 mod util;

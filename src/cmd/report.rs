@@ -1,0 +1,92 @@
+//! `goldpan report`: one self-contained HTML page of charts.
+
+use super::{protect_inputs, read_exports};
+use crate::cli::InputArgs;
+use crate::config::{self, Settings};
+use crate::exit_codes::usage;
+use crate::metrics;
+use crate::output::{self, Emitter, files, write_atomically};
+use crate::report::{self, data};
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+/// Write one HTML page of charts about the store
+///
+/// Sales by month (new and returning customers, high season), whether new
+/// customers come back (cohorts), how much the best customers bring, what an
+/// order is worth, how long since customers last ordered, and the customer
+/// lists. The page is self-contained: it opens offline in any browser, loads
+/// nothing, prints on A4 or Letter and reads on a phone. --json prints every
+/// number of the page instead.
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The HTML file to write (replaced whole, never left half-written);
+    /// `-` writes the page to stdout
+    #[arg(long, value_name = "FILE", required_unless_present = "json")]
+    pub out: Option<PathBuf>,
+
+    /// Print every number of the page as one JSON object on stdout instead
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
+    if args.json && args.out.is_some() {
+        usage!("--json prints the page's numbers instead of writing it: drop --out or --json");
+    }
+    let settings = config::settings(config_file, &args.settings)?;
+    let rules = settings.rules();
+    // Usage mistakes are found before any input is read.
+    protect_inputs(&args.input)?;
+    let to_stdout = args.out.as_ref().is_some_and(|out| out.as_os_str() == "-");
+    if let Some(out) = args.out.as_ref().filter(|_| !to_stdout) {
+        files::refuse_dangling_link(out)?;
+        files::refuse_input(out)?;
+    }
+    let data = read_exports(&args.input, &settings)?;
+    let summary = metrics::summary(
+        &data.customers,
+        &data.orders,
+        &rules,
+        settings.lifespan_years(),
+    )?;
+    let exports = args
+        .input
+        .exports
+        .iter()
+        .map(|path| {
+            Path::new(path)
+                .file_name()
+                .map_or_else(|| path.clone(), |name| name.to_string_lossy().into_owned())
+        })
+        .collect();
+    let page = data::build(
+        &data.orders,
+        &data.customers,
+        &rules,
+        data::Context {
+            summary,
+            lifespan_years: settings.lifespan_years(),
+            as_of: data.as_of,
+            exports,
+            notes: data.notes.clone(),
+        },
+    )?;
+    match &args.out {
+        Some(_) if to_stdout => Emitter::new(false).text(&report::render(&page))?,
+        Some(path) => {
+            let html = report::render(&page);
+            write_atomically(path, |out| Ok(out.write_all(html.as_bytes())?))?;
+            output::say(&format!("wrote {}, as of {}", path.display(), data.as_of));
+        }
+        None => Emitter::new(true).json(&page)?,
+    }
+    Ok(())
+}
