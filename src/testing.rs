@@ -17,19 +17,21 @@ pub fn orders(rows: &[Row]) -> DataFrame {
 /// marked as cancelled.
 pub fn orders_with(rows: &[Row], cancelled: &[&str]) -> DataFrame {
     let mut builder = OrdersBuilder::default();
-    builder.start_file();
+    builder.start_file("test.csv");
     for &(id, who, (y, m, d), cents) in rows {
-        builder.push(Order {
-            id: id.into(),
-            email: who.map(|w| format!("{w}@x.com")),
-            date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
-            quantity: 1,
-            total_cents: cents,
-            excluded: cancelled.contains(&id).then_some(Exclusion::Cancelled),
-            ..Order::default()
-        });
+        builder
+            .push(Order {
+                id: id.into(),
+                email: who.map(|w| format!("{w}@x.com")),
+                date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+                quantity: 1,
+                total_cents: cents,
+                excluded: cancelled.contains(&id).then_some(Exclusion::Cancelled),
+                ..Order::default()
+            })
+            .unwrap();
     }
-    builder.finish().unwrap()
+    builder.finish().unwrap().orders
 }
 
 /// The customers table of an orders table, as of `as_of`.
