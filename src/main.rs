@@ -2,6 +2,9 @@
 
 mod audience;
 mod cli;
+// Wired into the commands once the refactor of issue 9 has landed.
+#[cfg_attr(not(test), allow(dead_code))]
+mod clv_model;
 mod cmd;
 mod config;
 mod customers;

@@ -5,7 +5,6 @@
 //! US), cara (GB, +44 20 7183 8750), fay (no phone), eve (phone 5550100 and no
 //! country: invalid), dan (phone 12345: invalid). One order has no e-mail.
 
-
 use crate::util::{fixture, goldpan};
 use std::io::Write;
 use std::path::{Path, PathBuf};

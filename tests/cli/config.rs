@@ -1,6 +1,5 @@
 //! Settings: defaults < goldpan.toml (or --config FILE) < flags.
 
-
 use crate::util::{fixture, goldpan};
 use std::path::Path;
 

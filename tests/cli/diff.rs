@@ -6,7 +6,6 @@
 //! one_time and aov_mid), and fay's last order crosses 90 days
 //! (lapsed_60 → lapsed_90).
 
-
 use crate::util::{goldpan, read_csv, segments};
 use std::path::Path;
 

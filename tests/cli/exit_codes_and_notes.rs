@@ -1,6 +1,5 @@
 //! Exit codes, completions, --json, and the as-of date in every output.
 
-
 use crate::util::{fixture, goldpan, read_csv, segments};
 
 const WEEK1: &str = "shopify_orders_week1_cron.csv";

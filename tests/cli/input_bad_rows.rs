@@ -1,6 +1,5 @@
 //! Malformed rows (stop, or skip and list them) and files Excel rewrote.
 
-
 use crate::util::*;
 
 fn run(args: &[&str]) -> std::process::Output {

@@ -1,6 +1,5 @@
 //! BigCommerce orders exports: the real urbanseeds sample and hand-made traps.
 
-
 use crate::util::*;
 
 fn run(args: &[&str]) -> std::process::Output {

@@ -1,7 +1,6 @@
 //! Several files, gzip, stdin, the Shopify customers export, and the
 //! account of rows on every real Shopify sample.
 
-
 use crate::util::*;
 use std::io::Write;
 

@@ -1,6 +1,5 @@
 //! `--map`: any CSV, read by naming its columns.
 
-
 use crate::util::*;
 
 const MAP: &str = "email=Buyer E-mail,date=Ordered,total=Amount,order=Order No,quantity=Qty";

@@ -1,6 +1,5 @@
 //! WooCommerce exports of the Customer/Order/Coupon Export plugin.
 
-
 use crate::util::*;
 
 #[test]

@@ -2,7 +2,6 @@
 //! cron runs it: `sh`, an empty environment but HOME and PATH=/usr/bin:/bin,
 //! the home folder as working folder, goldpan in ~/.cargo/bin.
 
-
 use crate::util::{fixture, read_csv};
 use std::path::{Path, PathBuf};
 use std::process::Command;
