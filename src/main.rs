@@ -12,6 +12,9 @@ mod ingest;
 mod metrics;
 mod model;
 mod output;
+// Wired into the commands once the refactor of issue 9 has landed.
+#[cfg_attr(not(test), allow(dead_code))]
+mod rfm;
 mod segments;
 
 use clap::{Parser, Subcommand};
