@@ -14,6 +14,9 @@ mod model;
 mod output;
 // Wired into the commands once the refactor of issue 9 has landed.
 #[cfg_attr(not(test), allow(dead_code))]
+mod predict;
+// Wired into the commands once the refactor of issue 9 has landed.
+#[cfg_attr(not(test), allow(dead_code))]
 mod rfm;
 mod segments;
 
