@@ -32,6 +32,7 @@ use argmin::core::{CostFunction, Executor, Gradient, State, TerminationReason};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::neldermead::NelderMead;
 use argmin::solver::quasinewton::LBFGS;
+use std::cell::RefCell;
 use std::fmt;
 
 /// Below this many repeat customers the fits are not attempted: the
@@ -75,39 +76,58 @@ pub(crate) trait Objective {
 }
 
 /// The objective as argmin sees it, fenced in: a point far beyond any
-/// plausible maximum, or where the likelihood overflows, is an error that
-/// ends the solver's run (otherwise a line search chasing a maximum at the
-/// boundary walks on to infinity and NaN).
+/// plausible maximum is an error that ends the solver's run (otherwise a
+/// line search chasing a maximum at the boundary walks on to infinity and
+/// NaN), and so is a point where the likelihood overflows.
 struct Problem<'a, O> {
     objective: &'a O,
     start: &'a [f64],
+    /// The last point evaluated and its value and gradient: L-BFGS asks
+    /// for the cost and the gradient at the same point one after the
+    /// other, and one pass over the data gives both.
+    last: RefCell<Option<(Vec<f64>, f64, Vec<f64>)>>,
+    /// The point outside the fence that ended the run, if one did.
+    fenced: RefCell<Option<Vec<f64>>>,
 }
 
 /// |θ − start| beyond this (a factor e^25 ≈ 7·10¹⁰) is outside the fence.
 const FENCE: f64 = 25.0;
 
-impl<O: Objective> Problem<'_, O> {
+impl<'a, O: Objective> Problem<'a, O> {
+    fn new(objective: &'a O, start: &'a [f64]) -> Self {
+        Problem {
+            objective,
+            start,
+            last: RefCell::new(None),
+            fenced: RefCell::new(None),
+        }
+    }
+
     fn evaluate(&self, theta: &[f64]) -> Result<(f64, Vec<f64>), argmin::core::Error> {
+        if let Some((at, value, gradient)) = &*self.last.borrow() {
+            if at == theta {
+                return Ok((*value, gradient.clone()));
+            }
+        }
         let inside = theta
             .iter()
             .zip(self.start)
             .all(|(t, s)| (t - s).abs() <= FENCE);
-        let (value, gradient) = if inside {
-            self.objective.value_and_gradient(theta)
-        } else {
-            (f64::NAN, Vec::new())
-        };
-        if value.is_finite() && gradient.iter().all(|g| g.is_finite()) {
-            Ok((value, gradient))
-        } else {
-            Err(argmin::core::Error::msg(
-                "the likelihood keeps rising towards a boundary",
-            ))
+        if !inside {
+            *self.fenced.borrow_mut() = Some(theta.to_vec());
+            return Err(argmin::core::Error::msg("outside the fence"));
         }
+        let (value, gradient) = self.objective.value_and_gradient(theta);
+        if !value.is_finite() || !gradient.iter().all(|g| g.is_finite()) {
+            return Err(argmin::core::Error::msg("the likelihood overflows"));
+        }
+        *self.last.borrow_mut() = Some((theta.to_vec(), value, gradient.clone()));
+        Ok((value, gradient))
     }
 }
 
-impl<O: Objective> CostFunction for Problem<'_, O> {
+// For a reference, so that the run's fence record can be read after it.
+impl<O: Objective> CostFunction for &Problem<'_, O> {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, theta: &Vec<f64>) -> Result<f64, argmin::core::Error> {
@@ -115,7 +135,7 @@ impl<O: Objective> CostFunction for Problem<'_, O> {
     }
 }
 
-impl<O: Objective> Gradient for Problem<'_, O> {
+impl<O: Objective> Gradient for &Problem<'_, O> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
     fn gradient(&self, theta: &Vec<f64>) -> Result<Vec<f64>, argmin::core::Error> {
@@ -130,62 +150,82 @@ pub(crate) struct Minimum {
     pub cost: f64,
 }
 
-/// Iterations of L-BFGS at most (CDNOW needs about 30); Nelder-Mead gets twice as many.
-const MAX_ITERS: u64 = 1000;
+/// Why a solver's run gave no minimum.
+enum Stop {
+    /// It went outside the fence or ended far from the start, here: the
+    /// likelihood rises towards a boundary.
+    RanOff(Vec<f64>),
+    /// Anything else (a line search that failed, no convergence).
+    Failed(String),
+}
+
+/// Iterations of L-BFGS at most (CDNOW needs about 30); Nelder-Mead gets
+/// four times as many.
+const MAX_ITERS: u64 = 300;
 /// A parameter more than this factor away from its starting value (which
 /// is set on the data's own scale) is taken as running off to a boundary
 /// of the parameter space: the data do not pin it down.
 const MAX_FACTOR_FROM_START: f64 = 1e4;
 
-/// Minimises `objective` from `start` (log-parameters named `names`).
+/// Minimises `objective` from `start` (log-parameters named `names`):
+/// L-BFGS, then Nelder-Mead if L-BFGS failed for another reason than a
+/// likelihood rising towards a boundary.
 pub(crate) fn minimize<O: Objective>(
     objective: &O,
     start: Vec<f64>,
     names: &[&str],
 ) -> Result<Minimum, FitError> {
-    let found = lbfgs(objective, start.clone()).or_else(|_| nelder_mead(objective, &start))?;
-    let max_step = MAX_FACTOR_FROM_START.ln();
-    let ran_off: Vec<String> = found
-        .theta
-        .iter()
-        .zip(&start)
-        .zip(names)
-        .filter(|((t, s), _)| (*t - *s).abs() > max_step)
-        .map(|((t, s), name)| {
-            let towards = if t > s { "infinity" } else { "0" };
-            format!("{name} towards {towards}")
+    let ran_off = |theta: &[f64]| {
+        let max_step = MAX_FACTOR_FROM_START.ln();
+        let which: Vec<String> = theta
+            .iter()
+            .zip(&start)
+            .zip(names)
+            .filter(|((t, s), _)| (*t - *s).abs() > max_step)
+            .map(|((t, s), name)| {
+                let towards = if t > s { "infinity" } else { "0" };
+                format!("{name} towards {towards}")
+            })
+            .collect();
+        (!which.is_empty()).then(|| {
+            FitError::NoMaximum(format!(
+                "the likelihood keeps rising as {}",
+                which.join(" and ")
+            ))
         })
-        .collect();
-    if !ran_off.is_empty() {
-        return Err(FitError::NoMaximum(format!(
-            "the likelihood keeps rising as {}",
-            ran_off.join(" and ")
-        )));
+    };
+    let outcome = match lbfgs(objective, &start) {
+        Err(Stop::Failed(_)) => nelder_mead(objective, &start),
+        other => other,
+    };
+    match outcome {
+        Ok(found) => match ran_off(&found.theta) {
+            Some(error) => Err(error),
+            None => Ok(found),
+        },
+        Err(Stop::RanOff(theta)) => Err(ran_off(&theta).unwrap_or_else(|| {
+            FitError::NoMaximum("the likelihood keeps rising towards a boundary".into())
+        })),
+        Err(Stop::Failed(why)) => Err(FitError::NoMaximum(why)),
     }
-    Ok(found)
 }
 
-fn lbfgs<O: Objective>(objective: &O, start: Vec<f64>) -> Result<Minimum, FitError> {
-    let fail = |e: argmin::core::Error| FitError::NoMaximum(e.to_string());
+fn lbfgs<O: Objective>(objective: &O, start: &[f64]) -> Result<Minimum, Stop> {
     let line_search = MoreThuenteLineSearch::new();
+    // The cost is −LL per customer (about 1): a change below 1e-12 is
+    // noise, and waiting for less only walks a flat ridge.
     let solver = LBFGS::new(line_search, 7)
         .with_tolerance_grad(1e-10)
-        .map_err(fail)?
-        .with_tolerance_cost(1e-15)
-        .map_err(fail)?;
-    let problem = Problem {
-        objective,
-        start: &start,
-    };
-    let result = Executor::new(problem, solver)
-        .configure(|state| state.param(start.clone()).max_iters(MAX_ITERS))
-        .run()
-        .map_err(fail)?;
-    finish(result.state())
+        .and_then(|solver| solver.with_tolerance_cost(1e-12))
+        .map_err(|e| Stop::Failed(e.to_string()))?;
+    let problem = Problem::new(objective, start);
+    let run = Executor::new(&problem, solver)
+        .configure(|state| state.param(start.to_vec()).max_iters(MAX_ITERS))
+        .run();
+    finish(&problem, run.map(|result| result.state().clone()))
 }
 
-fn nelder_mead<O: Objective>(objective: &O, start: &[f64]) -> Result<Minimum, FitError> {
-    let fail = |e: argmin::core::Error| FitError::NoMaximum(e.to_string());
+fn nelder_mead<O: Objective>(objective: &O, start: &[f64]) -> Result<Minimum, Stop> {
     // The start and one vertex a step of 0.5 (a factor 1.65) along each axis.
     let mut simplex = vec![start.to_vec()];
     for i in 0..start.len() {
@@ -195,40 +235,45 @@ fn nelder_mead<O: Objective>(objective: &O, start: &[f64]) -> Result<Minimum, Fi
     }
     let solver = NelderMead::new(simplex)
         .with_sd_tolerance(1e-13)
-        .map_err(fail)?;
-    let problem = Problem { objective, start };
-    let result = Executor::new(problem, solver)
-        .configure(|state| state.max_iters(2 * MAX_ITERS))
-        .run()
-        .map_err(fail)?;
-    finish(result.state())
+        .map_err(|e| Stop::Failed(e.to_string()))?;
+    let problem = Problem::new(objective, start);
+    let run = Executor::new(&problem, solver)
+        .configure(|state| state.max_iters(4 * MAX_ITERS))
+        .run();
+    finish(&problem, run.map(|result| result.state().clone()))
 }
 
-fn finish<S>(state: &S) -> Result<Minimum, FitError>
+/// The minimum of a run that converged; otherwise why not.
+fn finish<O, S>(
+    problem: &Problem<'_, O>,
+    run: Result<S, argmin::core::Error>,
+) -> Result<Minimum, Stop>
 where
     S: State<Param = Vec<f64>, Float = f64>,
 {
-    match state.get_termination_reason() {
-        Some(TerminationReason::SolverConverged) => {}
-        other => {
-            let why = other.map_or("stopped", |reason| reason.text());
-            return Err(FitError::NoMaximum(why.to_string()));
-        }
+    if let Some(theta) = problem.fenced.borrow_mut().take() {
+        return Err(Stop::RanOff(theta));
     }
-    let theta = state
-        .get_best_param()
-        .cloned()
-        .ok_or_else(|| FitError::NoMaximum("no parameters".into()))?;
-    Ok(Minimum {
-        theta,
-        cost: state.get_best_cost(),
-    })
-}
-
-/// ln(e^a + e^b) without overflow.
-pub(crate) fn log_add_exp(a: f64, b: f64) -> f64 {
-    let (high, low) = if a >= b { (a, b) } else { (b, a) };
-    high + (low - high).exp().ln_1p()
+    let state = run.map_err(|e| Stop::Failed(e.to_string()))?;
+    let best = state.get_best_param().cloned();
+    match (state.get_termination_reason(), best) {
+        (Some(TerminationReason::SolverConverged), Some(theta)) => Ok(Minimum {
+            theta,
+            cost: state.get_best_cost(),
+        }),
+        // Stopped early near a boundary: say so rather than "too many iterations".
+        (_, Some(theta))
+            if theta
+                .iter()
+                .zip(problem.start)
+                .any(|(t, s)| (t - s).abs() > MAX_FACTOR_FROM_START.ln()) =>
+        {
+            Err(Stop::RanOff(theta))
+        }
+        (reason, _) => Err(Stop::Failed(
+            reason.map_or("stopped", |reason| reason.text()).to_string(),
+        )),
+    }
 }
 
 /// 1 / (1 + e^z) without overflow.
@@ -244,13 +289,6 @@ pub(crate) fn logistic_of_minus(z: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn log_add_exp_matches_the_direct_sum_and_survives_large_values() {
-        assert!((log_add_exp(1.0, 2.0) - (1f64.exp() + 2f64.exp()).ln()).abs() < 1e-15);
-        assert!((log_add_exp(1000.0, 1000.0) - (1000.0 + 2f64.ln())).abs() < 1e-12);
-        assert_eq!(log_add_exp(f64::NEG_INFINITY, 3.0), 3.0);
-    }
 
     #[test]
     fn logistic_of_minus_is_stable_at_both_ends() {
