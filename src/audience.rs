@@ -4,9 +4,13 @@
 //! Sources: Meta "How to format a customer list" and the Conversions API
 //! customer-information normalization; Google Ads Customer Match "Format your
 //! customer data file" and its hashed-data guidelines; Klaviyo "How to create
-//! and add contacts to a new list". See docs-cron.md for the links.
+//! and add contacts to a new list". See docs/audiences.md for the links.
 
+use crate::customers::field;
+use crate::segments::Segment;
+use polars::prelude::{DataFrame, IntoLazy, PolarsResult, col};
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use std::ops::RangeInclusive;
 
 /// The platforms `goldpan audience` writes for.
@@ -369,6 +373,116 @@ pub fn phone_of(person: &Person) -> (Option<String>, PhoneOutcome) {
             None => (None, PhoneOutcome::Invalid),
         },
     }
+}
+
+/// What became of a segment's customers on their way to an upload file.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Counts {
+    /// Customers in the segment.
+    pub segment_customers: u64,
+    /// Rows written.
+    pub rows: u64,
+    /// Customers left out: no e-mail and no usable phone.
+    pub no_email_or_phone: u64,
+    /// Phones that could not be made E.164 (left empty).
+    pub invalid_phone: u64,
+    /// Customers without any phone.
+    pub no_phone: u64,
+    /// klaviyo: a phone already given to an earlier row (left empty; Klaviyo
+    /// refuses duplicate phones).
+    pub duplicate_phone: u64,
+}
+
+/// An upload file: rows in [`Platform::header`] order, and the counts.
+#[derive(Debug)]
+pub struct Upload {
+    pub header: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+    pub counts: Counts,
+}
+
+impl Upload {
+    /// The upload file: the platform's header, then the rows.
+    pub fn write_csv(&self, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(&self.header)?;
+        for row in &self.rows {
+            csv.write_record(row)?;
+        }
+        csv.flush()?;
+        Ok(())
+    }
+}
+
+/// The upload rows of a segment's customers (from the customers table), in
+/// the table's order. A customer with neither an e-mail nor a usable phone
+/// is left out; a phone that is invalid (or, for Klaviyo, already on an
+/// earlier row) is left empty; each is counted.
+pub fn upload(
+    customers: &DataFrame,
+    segment: &Segment,
+    platform: Platform,
+    hash: bool,
+) -> PolarsResult<Upload> {
+    let members = customers
+        .clone()
+        .lazy()
+        .filter(segment.members.clone())
+        .select([
+            col(field::EMAIL),
+            col(field::NAME),
+            col(field::PHONE),
+            col(field::ZIP),
+            col(field::COUNTRY),
+        ])
+        .collect()?;
+    let text = |name: &str| members.column(name).and_then(|c| c.str().cloned());
+    let (emails, names, phones, zips, countries) = (
+        text(field::EMAIL)?,
+        text(field::NAME)?,
+        text(field::PHONE)?,
+        text(field::ZIP)?,
+        text(field::COUNTRY)?,
+    );
+    let mut upload = Upload {
+        header: platform.header(),
+        rows: Vec::new(),
+        counts: Counts::default(),
+    };
+    let counts = &mut upload.counts;
+    counts.segment_customers = members.height() as u64;
+    let mut phones_seen: HashSet<String> = HashSet::new();
+    for i in 0..members.height() {
+        let person = Person {
+            email: emails.get(i),
+            name: names.get(i),
+            phone: phones.get(i),
+            zip: zips.get(i),
+            country: countries.get(i),
+        };
+        let (mut e164, outcome) = phone_of(&person);
+        match outcome {
+            PhoneOutcome::None => counts.no_phone += 1,
+            PhoneOutcome::Invalid => counts.invalid_phone += 1,
+            PhoneOutcome::Valid => {}
+        }
+        if platform == Platform::Klaviyo
+            && let Some(digits) = &e164
+            && !phones_seen.insert(digits.clone())
+        {
+            counts.duplicate_phone += 1;
+            e164 = None;
+        }
+        if person.email.is_none() && e164.is_none() {
+            counts.no_email_or_phone += 1;
+            continue;
+        }
+        upload
+            .rows
+            .push(row(platform, &person, e164.as_deref(), hash));
+    }
+    upload.counts.rows = upload.rows.len() as u64;
+    Ok(upload)
 }
 
 #[cfg(test)]

@@ -3,96 +3,264 @@
 //! Built-in defaults < the config file < command-line flags. The config file
 //! is `--config FILE` when given, else `goldpan.toml` in the working folder
 //! when there is one (`--config` replaces that file, it does not add to it).
+//!
+//! Each setting is declared once, in the [`settings!`] table below: its TOML
+//! key and flag (the same name, with dashes), type, default, help and check.
 //! Flags are `Option`s without clap defaults, so a flag the user did not type
 //! never hides the file's value; the defaults are applied here, once.
 
+use crate::exit_codes::UsageError;
 use crate::ingest::fields::DateOrder;
 use crate::segments::Rules;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The file read when no `--config` is given.
 pub const DEFAULT_FILE: &str = "goldpan.toml";
 
-/// Every setting, each `None` when a layer does not set it. The TOML keys are
-/// the field names; the flags are the same names with dashes.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Settings {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bulk_order_qty: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bulk_total_qty: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub work_email_is_b2b: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lapsed_days: Option<Vec<i64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub top_percent: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub aov_bands: Option<Vec<f64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lifespan_years: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-    /// `dmy` or `mdy`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_order: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extra_free_mail_domains: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extra_non_company_words: Option<Vec<String>>,
+/// Declares the settings. Each entry:
+///
+/// ```text
+/// /// help (the flag's --help text; the default is added to it)
+/// key: Type = default (an Option),
+///     [unset: "what no value means",] [check: fn(&Type) -> Result<(), String>,]
+///     arg(extra clap attributes);
+/// ```
+///
+/// and makes of them [`Settings`] (one `Option` per setting: a layer, the
+/// TOML file's keys and the flags of every command that reads settings),
+/// [`Settings::defaults`], [`KEYS`] and the checks.
+macro_rules! settings {
+    ($(
+        $(#[doc = $doc:literal])+
+        $key:ident: $ty:ty = $default:expr,
+        $(unset: $unset:literal,)?
+        $(check: $check:expr,)?
+        arg($($arg:tt)*);
+    )+) => {
+        /// Every setting, each `None` when a layer does not set it. The TOML
+        /// keys are the field names; the flags are the same names with dashes.
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, clap::Args)]
+        #[serde(deny_unknown_fields)]
+        #[command(next_help_heading = "Settings (each also a key of goldpan.toml; see goldpan config --print)")]
+        pub struct Settings {
+            $(
+                #[serde(skip_serializing_if = "Option::is_none")]
+                #[arg(
+                    long,
+                    help = help_text(&[$($doc),+], default_text::<$ty>($default), concat!("" $(, $unset)?)),
+                    $($arg)*
+                )]
+                pub $key: Option<$ty>,
+            )+
+        }
+
+        /// The keys in the order `config --print` shows them, with what an
+        /// unset setting means (for those that have no default value).
+        pub const KEYS: &[(&str, &str)] = &[$((stringify!($key), concat!("" $(, $unset)?)),)+];
+
+        impl Settings {
+            /// The built-in defaults (settings without one stay unset).
+            pub fn defaults() -> Settings {
+                Settings {
+                    $($key: $default,)+
+                }
+            }
+
+            /// Each value that fails its check: (key, what was expected).
+            fn problems(&self) -> Vec<(&'static str, String)> {
+                #[allow(unused_mut)]
+                let mut problems = Vec::new();
+                $($(
+                    if let Some(value) = &self.$key
+                        && let Err(expected) = ($check)(value)
+                    {
+                        problems.push((stringify!($key), expected));
+                    }
+                )?)+
+                problems
+            }
+        }
+    };
 }
 
-/// The keys in the order `config --print` shows them, with what an unset
-/// setting means (for the two that have no default value).
-pub const KEYS: [(&str, &str); 11] = [
-    ("bulk_order_qty", ""),
-    ("bulk_total_qty", ""),
-    ("work_email_is_b2b", ""),
-    ("lapsed_days", ""),
-    ("top_percent", ""),
-    ("aov_bands", ""),
-    ("lifespan_years", ""),
-    ("currency", "not set: an export must hold one currency"),
-    (
-        "date_order",
-        "not set: dmy, with a note when a date is ambiguous",
-    ),
-    ("extra_free_mail_domains", ""),
-    ("extra_non_company_words", ""),
-];
+settings! {
+    /// bulk_b2b: a customer with one order of at least this many items
+    bulk_order_qty: i64 = Some(36),
+        check: at_least_one_item,
+        arg(value_name = "ITEMS");
+
+    /// bulk_b2b: a customer with at least this many items over all orders
+    bulk_total_qty: i64 = Some(72),
+        check: at_least_one_item,
+        arg(value_name = "ITEMS");
+
+    /// bulk_b2b: a billing company alone makes a business (otherwise it takes a
+    /// company and a work e-mail; `company` is shown in the reasons column
+    /// either way). --company-is-b2b=false turns off `true` from goldpan.toml
+    company_is_b2b: bool = Some(false),
+        arg(num_args = 0..=1, require_equals = true, default_missing_value = "true",
+            value_name = "BOOL");
+
+    /// bulk_b2b: an e-mail at a non-free-mail domain alone makes a business
+    /// (otherwise it takes a work e-mail and a company; `work_email` is shown
+    /// in the reasons column either way). --work-email-is-b2b=false turns off
+    /// `true` from goldpan.toml
+    work_email_is_b2b: bool = Some(false),
+        arg(num_args = 0..=1, require_equals = true, default_missing_value = "true",
+            value_name = "BOOL");
+
+    /// lapsed_<N>: lower bounds of the lapsed bands in days, ascending; each
+    /// band runs to the next bound, the last one has no end
+    lapsed_days: Vec<i64> = Some(vec![60, 90]),
+        check: ascending_days,
+        arg(value_delimiter = ',', value_name = "DAYS,…");
+
+    /// top_<P>: the P% of customers with the most revenue (rounded up)
+    top_percent: u32 = Some(20),
+        check: percentage,
+        arg(value_name = "P");
+
+    /// aov_low/aov_high: a customer's average order below LOW × or above
+    /// HIGH × the store's average order
+    aov_bands: Vec<f64> = Some(vec![0.5, 2.0]),
+        check: low_high_factors,
+        arg(value_delimiter = ',', value_name = "LOW,HIGH");
+
+    /// summary: years a customer keeps buying, for the simple lifetime value (clv)
+    lifespan_years: f64 = Some(3.0),
+        check: positive_years,
+        arg(value_name = "YEARS");
+
+    /// Count only orders in this currency (the others are excluded). Needed
+    /// when an export mixes currencies, which cannot be added up
+    currency: String = None,
+        unset: "not set: an export must hold one currency",
+        arg(value_name = "CODE");
+
+    /// Order of day and month in dates such as 02/07/2021 (BigCommerce)
+    date_order: String = None,
+        unset: "not set: dmy, with a note when a date is ambiguous",
+        check: date_order_of,
+        arg(value_parser = ["dmy", "mdy"]);
+
+    /// bulk_b2b: more free-mail domains (addresses there are not work e-mails),
+    /// added to the built-in list
+    extra_free_mail_domains: Vec<String> = Some(Vec::new()),
+        arg(value_delimiter = ',', value_name = "DOMAIN,…");
+
+    /// More words that, as a whole billing company, mean "no company", added
+    /// to the built-in ones (n/a, none, self, …)
+    extra_non_company_words: Vec<String> = Some(Vec::new()),
+        arg(value_delimiter = ',', value_name = "WORD,…");
+}
+
+fn at_least_one_item(qty: &i64) -> Result<(), String> {
+    if *qty >= 1 {
+        Ok(())
+    } else {
+        Err(format!("expected at least 1 item, got {qty}"))
+    }
+}
+
+fn ascending_days(days: &[i64]) -> Result<(), String> {
+    let ascending = days.windows(2).all(|w| w[0] < w[1]);
+    match days.first() {
+        Some(&first) if ascending && first >= 0 => Ok(()),
+        _ => Err(format!(
+            "expected ascending whole days such as 60,90, got {days:?}"
+        )),
+    }
+}
+
+fn percentage(percent: &u32) -> Result<(), String> {
+    if (1..=100).contains(percent) {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected a percentage from 1 to 100, got {percent}"
+        ))
+    }
+}
+
+fn low_high_factors(bands: &[f64]) -> Result<(), String> {
+    let [low, high] = bands[..] else {
+        return Err(format!(
+            "expected two factors LOW,HIGH such as 0.5,2, got {bands:?}"
+        ));
+    };
+    if low > 0.0 && low <= high && high.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("expected 0 < LOW ≤ HIGH, got {low},{high}"))
+    }
+}
+
+fn positive_years(years: &f64) -> Result<(), String> {
+    if *years > 0.0 && years.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("expected a positive number of years, got {years}"))
+    }
+}
+
+fn date_order_of(text: &str) -> Result<DateOrder, String> {
+    <DateOrder as clap::ValueEnum>::from_str(text, true)
+        .map_err(|_| format!("expected dmy or mdy, got \"{text}\""))
+}
+
+/// How a value is typed on the command line, for the `[default: …]` of
+/// `--help`; `None` for a default not worth showing (a switch that is off,
+/// an empty list).
+trait Shown {
+    fn shown(&self) -> Option<String>;
+}
+
+macro_rules! shown_as_display {
+    ($($ty:ty),*) => {$(
+        impl Shown for $ty {
+            fn shown(&self) -> Option<String> {
+                Some(self.to_string())
+            }
+        }
+    )*};
+}
+shown_as_display!(i64, u32, f64, String);
+
+impl Shown for bool {
+    fn shown(&self) -> Option<String> {
+        None
+    }
+}
+
+impl<T: Shown> Shown for Vec<T> {
+    fn shown(&self) -> Option<String> {
+        let items: Option<Vec<String>> = self.iter().map(Shown::shown).collect();
+        items.filter(|items| !items.is_empty()).map(|i| i.join(","))
+    }
+}
+
+fn default_text<T: Shown>(default: Option<T>) -> Option<String> {
+    default.as_ref().and_then(Shown::shown)
+}
+
+/// A flag's help: its doc lines joined, then the default (or what no value means).
+fn help_text(doc: &[&str], default: Option<String>, unset: &str) -> String {
+    let mut help = doc
+        .iter()
+        .map(|line| line.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    match default {
+        Some(default) => help.push_str(&format!(" [default: {default}]")),
+        None if !unset.is_empty() => help.push_str(&format!(" [{unset}]")),
+        None => {}
+    }
+    help
+}
 
 impl Settings {
-    /// The built-in defaults (SEGMENTS.md); `currency` and `date_order` stay unset.
-    pub fn defaults() -> Settings {
-        let rules = Rules::default();
-        Settings {
-            bulk_order_qty: Some(rules.bulk_order_qty),
-            bulk_total_qty: Some(rules.bulk_total_qty),
-            work_email_is_b2b: Some(rules.work_email_is_b2b),
-            lapsed_days: Some(rules.lapsed_days),
-            top_percent: Some(rules.top_percent),
-            aov_bands: Some(vec![rules.aov_low, rules.aov_high]),
-            lifespan_years: Some(3.0),
-            currency: None,
-            date_order: None,
-            extra_free_mail_domains: Some(Vec::new()),
-            extra_non_company_words: Some(Vec::new()),
-        }
-    }
-
-    /// This layer's settings, and `other`'s where this one has none: joins
-    /// the flags of several flag groups into one layer.
-    pub fn or(self, other: Settings) -> Settings {
-        let mut table = other.table();
-        table.extend(self.table());
-        toml::Value::Table(table)
-            .try_into()
-            .expect("a table of Settings is Settings")
-    }
-
     /// The settings of this layer as a TOML table (unset keys absent).
     fn table(&self) -> toml::Table {
         match toml::Value::try_from(self) {
@@ -195,9 +363,15 @@ pub fn resolve(file: Option<&ConfigFile>, flags: &Settings) -> Result<Resolved> 
     Ok(resolved)
 }
 
-/// Reads the config file (see [`read_file`]) and resolves it under `flags`.
-pub fn load(explicit: Option<&Path>, flags: &Settings) -> Result<Resolved> {
-    resolve(read_file(explicit)?.as_ref(), flags)
+/// The built-in defaults alone (for `--help`).
+pub fn defaults() -> Resolved {
+    resolve(None, &Settings::default()).expect("the defaults pass their checks")
+}
+
+/// The settings a command runs with: the config file (see [`read_file`])
+/// resolved under the command's flags.
+pub fn settings(config_file: Option<&Path>, flags: &Settings) -> Result<Resolved> {
+    resolve(read_file(config_file)?.as_ref(), flags)
 }
 
 impl Resolved {
@@ -217,57 +391,17 @@ impl Resolved {
         }
     }
 
+    /// The first value that fails its check: a usage error when a flag gave
+    /// it, an error in the file otherwise.
     fn check(&self) -> Result<()> {
-        let s = &self.settings;
-        let lapsed = s.lapsed_days.as_deref().unwrap_or_default();
-        let ascending = lapsed.windows(2).all(|w| w[0] < w[1]);
-        if lapsed.is_empty() || !ascending || lapsed[0] < 0 {
-            bail!(
-                "{}: expected ascending whole days such as 60,90, got {lapsed:?}",
-                self.origin("lapsed_days")
-            );
-        }
-        let bands = s.aov_bands.as_deref().unwrap_or_default();
-        let [low, high] = bands[..] else {
-            bail!(
-                "{}: expected two factors LOW,HIGH such as 0.5,2, got {bands:?}",
-                self.origin("aov_bands")
-            );
+        let Some((key, expected)) = self.settings.problems().into_iter().next() else {
+            return Ok(());
         };
-        if !(low > 0.0 && low <= high && high.is_finite()) {
-            bail!(
-                "{}: expected 0 < LOW ≤ HIGH, got {low},{high}",
-                self.origin("aov_bands")
-            );
+        let message = format!("{}: {expected}", self.origin(key));
+        match self.source(key) {
+            Source::Flag => Err(UsageError(message).into()),
+            _ => Err(anyhow::anyhow!(message)),
         }
-        let top = s.top_percent.unwrap_or_default();
-        if !(1..=100).contains(&top) {
-            bail!(
-                "{}: expected a percentage from 1 to 100, got {top}",
-                self.origin("top_percent")
-            );
-        }
-        let years = s.lifespan_years.unwrap_or_default();
-        if !(years > 0.0 && years.is_finite()) {
-            bail!(
-                "{}: expected a positive number of years, got {years}",
-                self.origin("lifespan_years")
-            );
-        }
-        for (key, qty) in [
-            ("bulk_order_qty", s.bulk_order_qty),
-            ("bulk_total_qty", s.bulk_total_qty),
-        ] {
-            if qty.unwrap_or_default() < 1 {
-                bail!(
-                    "{}: expected at least 1 item, got {}",
-                    self.origin(key),
-                    qty.unwrap_or_default()
-                );
-            }
-        }
-        self.date_order()?;
-        Ok(())
     }
 
     /// The segment thresholds.
@@ -277,6 +411,7 @@ impl Resolved {
         Rules {
             bulk_order_qty: s.bulk_order_qty.unwrap_or_default(),
             bulk_total_qty: s.bulk_total_qty.unwrap_or_default(),
+            company_is_b2b: s.company_is_b2b.unwrap_or_default(),
             work_email_is_b2b: s.work_email_is_b2b.unwrap_or_default(),
             extra_free_mail_domains: s.extra_free_mail_domains.clone().unwrap_or_default(),
             lapsed_days: s.lapsed_days.clone().unwrap_or_default(),
@@ -295,17 +430,9 @@ impl Resolved {
     }
 
     /// `None` when no layer set it (ingest then reads dmy and says so).
-    pub fn date_order(&self) -> Result<Option<DateOrder>> {
-        match self.settings.date_order.as_deref() {
-            None => Ok(None),
-            Some(text) => match <DateOrder as clap::ValueEnum>::from_str(text, true) {
-                Ok(order) => Ok(Some(order)),
-                Err(_) => bail!(
-                    "{}: expected dmy or mdy, got \"{text}\"",
-                    self.origin("date_order")
-                ),
-            },
-        }
+    pub fn date_order(&self) -> Option<DateOrder> {
+        let text = self.settings.date_order.as_ref()?;
+        date_order_of(text).ok()
     }
 
     pub fn extra_non_company_words(&self) -> Vec<String> {
@@ -323,13 +450,6 @@ impl Resolved {
             .map(|&(key, unset)| (key, table.get(key).cloned(), unset, self.source(key)))
             .collect()
     }
-}
-
-/// The name of a `DateOrder` as the config file and flag write it.
-pub fn date_order_name(order: DateOrder) -> String {
-    clap::ValueEnum::to_possible_value(&order)
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -354,6 +474,26 @@ mod tests {
             &Source::File("goldpan.toml".into())
         );
         assert_eq!(resolved.source("bulk_order_qty"), &Source::Default);
+    }
+
+    #[test]
+    fn a_flag_turns_a_switch_of_the_file_back_off() {
+        let file = parse(
+            "goldpan.toml",
+            "work_email_is_b2b = true\ncompany_is_b2b = true\n",
+        )
+        .unwrap();
+        let from_file = resolve(Some(&file), &Settings::default()).unwrap();
+        assert!(from_file.rules().work_email_is_b2b);
+        assert!(from_file.rules().company_is_b2b);
+        let flags = Settings {
+            work_email_is_b2b: Some(false),
+            ..Settings::default()
+        };
+        let resolved = resolve(Some(&file), &flags).unwrap();
+        assert!(!resolved.rules().work_email_is_b2b);
+        assert!(resolved.rules().company_is_b2b);
+        assert_eq!(resolved.source("work_email_is_b2b"), &Source::Flag);
     }
 
     #[test]
@@ -382,5 +522,26 @@ mod tests {
             err.to_string(),
             "date_order in goldpan.toml: expected dmy or mdy, got \"ymd\""
         );
+        assert!(err.downcast_ref::<UsageError>().is_none());
+        let flags = Settings {
+            lapsed_days: Some(vec![90, 60]),
+            ..Settings::default()
+        };
+        let err = resolve(None, &flags).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--lapsed-days: expected ascending whole days such as 60,90, got [90, 60]"
+        );
+        assert!(err.downcast_ref::<UsageError>().is_some(), "a flag: usage");
+    }
+
+    #[test]
+    fn help_shows_the_default_once_written() {
+        assert_eq!(
+            help_text(&[" a", " b"], default_text(Some(vec![0.5, 2.0])), ""),
+            "a b [default: 0.5,2]"
+        );
+        assert_eq!(help_text(&[" x"], default_text(Some(false)), ""), "x");
+        assert_eq!(help_text(&[" x"], None, "not set: y"), "x [not set: y]");
     }
 }

@@ -1,15 +1,17 @@
-//! From the orders table to the customers table (SEGMENTS.md section 2).
+//! From the orders table to the customers table (docs/definitions.md,
+//! section 2).
 //!
 //! Both `summary` and `segments` start from this one table, so a figure and
-//! the list behind it can never disagree.
+//! the list behind it can never disagree. Column names are in [`field`]
+//! (the orders table's are `crate::model::col`).
 
-use crate::ingest::hint_col as hint;
 use crate::model::col as order;
+use crate::model::hint_col as hint;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
 /// Column names of the customers table.
-pub mod col {
+pub mod field {
     /// String: e-mail, or `id:<customer id>` for a customer known only by id.
     pub const CUSTOMER: &str = "customer";
     pub const EMAIL: &str = "email";
@@ -33,9 +35,34 @@ pub mod col {
     /// UInt32: 0 for the customer with the most revenue; ties by `customer`.
     pub const RANK: &str = "rank";
     /// Boolean: a customers export says the customer is tax exempt.
-    pub const TAX_EXEMPT: &str = crate::ingest::hint_col::TAX_EXEMPT;
+    pub const TAX_EXEMPT: &str = super::hint::TAX_EXEMPT;
     /// Boolean: a customers export tags the customer wholesale, b2b or trade.
-    pub const WHOLESALE_TAG: &str = crate::ingest::hint_col::WHOLESALE_TAG;
+    pub const WHOLESALE_TAG: &str = super::hint::WHOLESALE_TAG;
+}
+
+/// The three sums every ratio is built on (N, O and R of the spec).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Totals {
+    pub customers: u64,
+    pub orders: u64,
+    pub revenue_cents: i64,
+}
+
+impl Totals {
+    /// The sums of a customers table (as built by [`customers`]).
+    pub fn of(customers: &DataFrame) -> PolarsResult<Totals> {
+        Ok(Totals {
+            customers: customers.height() as u64,
+            orders: customers
+                .column(field::ORDERS)?
+                .as_materialized_series()
+                .cast(&DataType::UInt64)?
+                .u64()?
+                .sum()
+                .unwrap_or(0),
+            revenue_cents: customers.column(field::REVENUE)?.i64()?.sum().unwrap_or(0),
+        })
+    }
 }
 
 /// Valid orders that belong to a customer: the orders every customer figure uses.
@@ -63,50 +90,50 @@ pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) 
         )
         .group_by_stable([col(order::CUSTOMER)])
         .agg([
-            col(order::EMAIL).first().alias(col::EMAIL),
-            latest(order::CUSTOMER_ID, col::CUSTOMER_ID),
-            latest(order::NAME, col::NAME),
-            latest(order::COMPANY, col::COMPANY),
-            latest(order::PHONE, col::PHONE),
-            latest(order::ZIP, col::ZIP),
-            latest(order::COUNTRY, col::COUNTRY),
-            latest(order::ACCEPTS_MARKETING, col::ACCEPTS_MARKETING),
-            len().alias(col::ORDERS),
-            col(order::NET).sum().alias(col::REVENUE),
-            col(order::DATE).min().alias(col::FIRST_ORDER),
-            col(order::DATE).max().alias(col::LAST_ORDER),
-            col(order::QUANTITY).sum().alias(col::TOTAL_QUANTITY),
-            col(order::QUANTITY).max().alias(col::MAX_ORDER_QUANTITY),
+            col(order::EMAIL).first().alias(field::EMAIL),
+            latest(order::CUSTOMER_ID, field::CUSTOMER_ID),
+            latest(order::NAME, field::NAME),
+            latest(order::COMPANY, field::COMPANY),
+            latest(order::PHONE, field::PHONE),
+            latest(order::ZIP, field::ZIP),
+            latest(order::COUNTRY, field::COUNTRY),
+            latest(order::ACCEPTS_MARKETING, field::ACCEPTS_MARKETING),
+            len().alias(field::ORDERS),
+            col(order::NET).sum().alias(field::REVENUE),
+            col(order::DATE).min().alias(field::FIRST_ORDER),
+            col(order::DATE).max().alias(field::LAST_ORDER),
+            col(order::QUANTITY).sum().alias(field::TOTAL_QUANTITY),
+            col(order::QUANTITY).max().alias(field::MAX_ORDER_QUANTITY),
         ])
         .with_column(
-            (lit(as_of_days) - col(col::LAST_ORDER).cast(DataType::Int32))
-                .alias(col::DAYS_SINCE_LAST_ORDER),
+            (lit(as_of_days) - col(field::LAST_ORDER).cast(DataType::Int32))
+                .alias(field::DAYS_SINCE_LAST_ORDER),
         );
     let customers = match hints {
         Some(hints) => customers
             .join(
                 hints,
-                [col(col::EMAIL)],
+                [col(field::EMAIL)],
                 [col(hint::EMAIL)],
                 JoinArgs::new(JoinType::Left),
             )
             .with_columns([
-                col(col::COMPANY).fill_null(col(hint::COMPANY)),
-                col(col::TAX_EXEMPT).fill_null(lit(false)),
-                col(col::WHOLESALE_TAG).fill_null(lit(false)),
+                col(field::COMPANY).fill_null(col(hint::COMPANY)),
+                col(field::TAX_EXEMPT).fill_null(lit(false)),
+                col(field::WHOLESALE_TAG).fill_null(lit(false)),
             ])
             .drop(cols([hint::COMPANY])),
         None => customers.with_columns([
-            lit(false).alias(col::TAX_EXEMPT),
-            lit(false).alias(col::WHOLESALE_TAG),
+            lit(false).alias(field::TAX_EXEMPT),
+            lit(false).alias(field::WHOLESALE_TAG),
         ]),
     };
     customers
         .sort(
-            [col::REVENUE, col::CUSTOMER],
+            [field::REVENUE, field::CUSTOMER],
             SortMultipleOptions::default().with_order_descending_multi([true, false]),
         )
-        .with_row_index(col::RANK, None)
+        .with_row_index(field::RANK, None)
 }
 
 #[cfg(test)]
@@ -153,11 +180,11 @@ mod tests {
         let t = table(vec![newer, older]);
         assert_eq!(t.height(), 1);
         let get = |c: &str| t.column(c).unwrap().get(0).unwrap().to_string();
-        assert_eq!(get(col::NAME), "\"Ann\"");
-        assert_eq!(get(col::PHONE), "\"555\"");
-        assert_eq!(get(col::ORDERS), "2");
-        assert_eq!(get(col::REVENUE), "1500");
-        assert_eq!(get(col::DAYS_SINCE_LAST_ORDER), "28");
+        assert_eq!(get(field::NAME), "\"Ann\"");
+        assert_eq!(get(field::PHONE), "\"555\"");
+        assert_eq!(get(field::ORDERS), "2");
+        assert_eq!(get(field::REVENUE), "1500");
+        assert_eq!(get(field::DAYS_SINCE_LAST_ORDER), "28");
     }
 
     #[test]
@@ -170,7 +197,7 @@ mod tests {
             order("#3", Some("b@x.com"), (2025, 1, 1), 100),
         ]);
         let customers: Vec<_> = t
-            .column(col::CUSTOMER)
+            .column(field::CUSTOMER)
             .unwrap()
             .str()
             .unwrap()
@@ -187,7 +214,7 @@ mod tests {
             order("#3", Some("c@x.com"), (2025, 1, 1), 300),
         ]);
         let customers: Vec<_> = t
-            .column(col::CUSTOMER)
+            .column(field::CUSTOMER)
             .unwrap()
             .str()
             .unwrap()
@@ -196,7 +223,7 @@ mod tests {
             .collect();
         assert_eq!(customers, ["c@x.com", "a@x.com", "b@x.com"]);
         let ranks: Vec<_> = t
-            .column(col::RANK)
+            .column(field::RANK)
             .unwrap()
             .idx()
             .unwrap()

@@ -1,35 +1,12 @@
-//! Store figures (SEGMENTS.md section 3), from the customers and orders tables.
+//! Store figures (docs/definitions.md, section 3), from the customers and
+//! orders tables.
 
-use crate::customers::col;
+use crate::customers::{Totals, field};
 use crate::model::col as order;
 use crate::segments::{self, Rules};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::BTreeMap;
-
-/// The three sums every ratio is built on (N, O and R of the spec).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Totals {
-    pub customers: u64,
-    pub orders: u64,
-    pub revenue_cents: i64,
-}
-
-impl Totals {
-    pub fn of(customers: &DataFrame) -> PolarsResult<Totals> {
-        Ok(Totals {
-            customers: customers.height() as u64,
-            orders: customers
-                .column(col::ORDERS)?
-                .as_materialized_series()
-                .cast(&DataType::UInt64)?
-                .u64()?
-                .sum()
-                .unwrap_or(0),
-            revenue_cents: customers.column(col::REVENUE)?.i64()?.sum().unwrap_or(0),
-        })
-    }
-}
 
 /// Money in major units for JSON: 12345.67.
 fn major(cents: i64) -> f64 {
@@ -114,14 +91,14 @@ pub fn summary(
     lifespan_years: f64,
 ) -> PolarsResult<Summary> {
     let totals = Totals::of(customers)?;
-    let revenue_where = |members: Expr| col(col::REVENUE).filter(members).sum();
-    let top = |percent| col(col::RANK).lt(lit(segments::top_count(percent, totals.customers)));
+    let revenue_where = |members: Expr| col(field::REVENUE).filter(members).sum();
+    let top = |percent| col(field::RANK).lt(lit(segments::top_count(percent, totals.customers)));
     let (low, high) = (
         segments::aov_low(rules, &totals),
         segments::aov_high(rules, &totals),
     );
     let mid = low.clone().or(high.clone()).not();
-    let repeat = col(col::ORDERS).gt_eq(lit(2));
+    let repeat = col(field::ORDERS).gt_eq(lit(2));
     let figures = customers
         .clone()
         .lazy()
@@ -136,8 +113,8 @@ pub fn summary(
             revenue_where(low).alias("aov_low_revenue"),
             revenue_where(mid).alias("aov_mid_revenue"),
             revenue_where(high).alias("aov_high_revenue"),
-            col(col::FIRST_ORDER).min().alias("first_date"),
-            col(col::LAST_ORDER).max().alias("last_date"),
+            col(field::FIRST_ORDER).min().alias("first_date"),
+            col(field::LAST_ORDER).max().alias("last_date"),
         ])
         .collect()?;
     let excluded = col(order::EXCLUDED).is_not_null();
@@ -251,7 +228,18 @@ mod tests {
         let customers = crate::customers::customers(orders.clone().lazy(), None, as_of)
             .collect()
             .unwrap();
-        let s = summary(&customers, &orders, &Rules::default(), 3.0).unwrap();
+        let rules = Rules {
+            bulk_order_qty: 36,
+            bulk_total_qty: 72,
+            company_is_b2b: false,
+            work_email_is_b2b: false,
+            extra_free_mail_domains: Vec::new(),
+            lapsed_days: vec![60, 90],
+            top_percent: 20,
+            aov_low: 0.5,
+            aov_high: 2.0,
+        };
+        let s = summary(&customers, &orders, &rules, 3.0).unwrap();
         assert_eq!((s.customers, s.orders), (3, 5));
         assert_eq!(s.revenue, 200.0);
         assert_eq!(s.aov, Some(40.0));

@@ -3,10 +3,11 @@
 //! Every `ingest` module turns its export into [`Order`]s and pushes them into
 //! an [`OrdersBuilder`]; everything downstream (customers, figures, segments)
 //! reads only the columns named here and never sees a platform's column names.
+//! Beside it, the B2B hints a customers export adds ([`hint_col`]).
 
 use chrono::NaiveDate;
 use polars::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 /// Column names of the orders table, with their polars types.
 pub mod col {
@@ -47,6 +48,20 @@ pub mod col {
     /// String or null. Why the order is not a purchase (see [`super::Exclusion`]);
     /// null for a valid order.
     pub const EXCLUDED: &str = "excluded";
+}
+
+/// Columns of the hints table: what a customers export says about a customer
+/// that orders do not (tax exemption, wholesale tags, company), one row per
+/// e-mail. `customers` joins it to the customers who ordered.
+pub mod hint_col {
+    /// String: the customer's e-mail, trimmed and lower-cased (the join key).
+    pub const EMAIL: &str = "hint_email";
+    /// Boolean: `Tax Exempt` is yes.
+    pub const TAX_EXEMPT: &str = "tax_exempt";
+    /// Boolean: a tag names the customer wholesale, b2b or trade.
+    pub const WHOLESALE_TAG: &str = "wholesale_tag";
+    /// String or null: the company on the customer record.
+    pub const COMPANY: &str = "hint_company";
 }
 
 /// Why an order is not counted as a purchase.
@@ -146,16 +161,13 @@ pub fn non_empty(raw: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
-/// What the rows of an order id read before made of it, so that the later
-/// rows of an order (one row per line item) find their order.
+/// Where an order id already is in the orders table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Seen {
-    /// Built into this row of the orders table, from the file being read.
-    Row(usize),
-    /// Already built from an earlier file: this file's copy is left out.
-    Duplicate,
-    /// Its first row in this file, on this line, was rejected: so are the others.
-    Rejected(u64),
+pub enum Found {
+    /// In this row, pushed while reading the current file.
+    InThisFile(usize),
+    /// Pushed while reading an earlier file.
+    InEarlierFile,
 }
 
 /// Collects orders column by column, straight into polars' string arrays (no
@@ -163,12 +175,8 @@ pub enum Seen {
 /// pushed (the same order in two overlapping monthly exports counts once).
 pub struct OrdersBuilder {
     index_of: FxHashMap<Box<str>, usize>,
-    /// The file each row was read from, numbered from 0.
-    file_of: Vec<u32>,
-    file: u32,
-    /// Ids of earlier files' orders met again in this file.
-    repeated_in_file: FxHashSet<Box<str>>,
-    rejected_in_file: FxHashMap<Box<str>, u64>,
+    /// The first row of the file being read: rows are pushed in file order.
+    file_start: usize,
     order_id: StringChunkedBuilder,
     customer: StringChunkedBuilder,
     email: StringChunkedBuilder,
@@ -192,10 +200,7 @@ impl Default for OrdersBuilder {
         let text = |name: &str| StringChunkedBuilder::new(name.into(), 0);
         OrdersBuilder {
             index_of: FxHashMap::default(),
-            file_of: Vec::new(),
-            file: 0,
-            repeated_in_file: FxHashSet::default(),
-            rejected_in_file: FxHashMap::default(),
+            file_start: 0,
             order_id: text(col::ORDER_ID),
             customer: text(col::CUSTOMER),
             email: text(col::EMAIL),
@@ -226,40 +231,26 @@ impl OrdersBuilder {
         self.date.len()
     }
 
-    /// Starts the next file: rows read from now on are that file's.
+    /// Starts the next file: orders pushed from now on are that file's.
     pub fn start_file(&mut self) {
-        self.file += 1;
-        self.repeated_in_file.clear();
-        self.rejected_in_file.clear();
+        self.file_start = self.len();
     }
 
-    /// What earlier rows made of this order id; `None` for a new order.
-    pub fn seen(&self, id: &str) -> Option<Seen> {
-        match self.index_of.get(id) {
-            Some(&row) if self.file_of[row] == self.file => Some(Seen::Row(row)),
-            Some(_) => self
-                .repeated_in_file
-                .contains(id)
-                .then_some(Seen::Duplicate),
-            None => self
-                .rejected_in_file
-                .get(id)
-                .map(|&line| Seen::Rejected(line)),
-        }
+    /// Where the order with this id is, if it was pushed already.
+    pub fn find(&self, id: &str) -> Option<Found> {
+        self.index_of.get(id).map(|&row| {
+            if row >= self.file_start {
+                Found::InThisFile(row)
+            } else {
+                Found::InEarlierFile
+            }
+        })
     }
 
-    /// Remembers that the first row of this order, on `line`, was rejected.
-    pub fn reject(&mut self, id: &str, line: u64) {
-        if self.seen(id).is_none() {
-            self.rejected_in_file.insert(id.into(), line);
-        }
-    }
-
-    /// Adds the order and returns its row, or `None` when an earlier file
-    /// already had an order with this id (this copy is then left out).
+    /// Adds the order and returns its row, or `None` when an order with this
+    /// id was pushed before (this copy is then left out).
     pub fn push(&mut self, order: Order) -> Option<usize> {
         if self.index_of.contains_key(order.id.as_str()) {
-            self.repeated_in_file.insert(order.id.into());
             return None;
         }
         let row = self.len();
@@ -270,7 +261,6 @@ impl OrdersBuilder {
         }
         self.order_id.append_value(&order.id);
         self.index_of.insert(order.id.into(), row);
-        self.file_of.push(self.file);
         self.email.append_option(order.email);
         self.customer_id.append_option(order.customer_id);
         self.date.push(epoch_days(order.date));
@@ -288,7 +278,8 @@ impl OrdersBuilder {
         Some(row)
     }
 
-    /// Adds line-item quantity to an order already pushed (Shopify's later rows).
+    /// Adds line-item quantity to an order already pushed (the later rows of an
+    /// export with one row per line item).
     pub fn add_quantity(&mut self, row: usize, quantity: i64) {
         self.quantity[row] += quantity;
     }

@@ -1,33 +1,162 @@
-//! Writing results: customer-list CSVs, atomic files, terminal tables.
+//! Showing results: the one [`Emitter`] every command writes through
+//! (JSON, a terminal table or CSV, decided once), money and formula-safe
+//! cells, atomic file writes.
 
-use crate::customers::col;
+use crate::sanitize::{Printable, printable};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use polars::prelude::{
-    BooleanChunked, DataFrame, DataType, Int32Chunked, Int64Chunked, StringChunked,
-};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-/// Columns of every segment file, in order (SEGMENTS.md section 4).
-/// `revenue` and `aov` are formatted from cents; every other column is the
-/// customers-table column of the same name.
-pub const LIST_COLUMNS: [&str; 14] = [
-    col::EMAIL,
-    col::CUSTOMER_ID,
-    col::NAME,
-    col::COMPANY,
-    col::PHONE,
-    col::ACCEPTS_MARKETING,
-    col::ORDERS,
-    "revenue",
-    "aov",
-    col::FIRST_ORDER,
-    col::LAST_ORDER,
-    col::DAYS_SINCE_LAST_ORDER,
-    col::TOTAL_QUANTITY,
-    col::MAX_ORDER_QUANTITY,
-];
+/// Where a command's result goes and in which form, decided once from its
+/// `--json` flag and from whether stdout and stderr are terminals:
+///
+/// - the command's data on stdout ([`Emitter::data`]): JSON with `--json`,
+///   else a table on a terminal, else CSV;
+/// - a report of files written ([`Emitter::report`]): JSON on stdout with
+///   `--json`, and for people on stderr a table on a terminal, else lines;
+/// - customer lists on stdout ([`Emitter::list_out`]): without control
+///   characters on a terminal.
+#[derive(Clone, Copy, Debug)]
+pub struct Emitter {
+    json: bool,
+    stdout_is_terminal: bool,
+    stderr_is_terminal: bool,
+}
+
+/// A result as text: a title, a header and rows.
+pub struct Table {
+    /// Shown above the table on a terminal (CSV has none).
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A command's result, in the forms [`Emitter`] shows it.
+pub trait Emit: serde::Serialize {
+    /// The result as CSV writes it (header and rows).
+    fn table(&self) -> Table;
+
+    /// The table a terminal shows: the CSV's, unless the title already says
+    /// part of it (the as-of date).
+    fn terminal_table(&self) -> Table {
+        self.table()
+    }
+
+    /// For a log (stderr that is not a terminal): one line each, printed
+    /// after `goldpan: `.
+    fn log_lines(&self) -> Vec<String> {
+        let table = self.terminal_table();
+        let rows = table.rows.iter().map(|row| row.join(", "));
+        std::iter::once(table.title).chain(rows).collect()
+    }
+}
+
+impl Emitter {
+    pub fn new(json: bool) -> Emitter {
+        Emitter {
+            json,
+            stdout_is_terminal: std::io::stdout().is_terminal(),
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn wants_json(&self) -> bool {
+        self.json
+    }
+
+    /// The command's data on stdout: JSON with `--json`, a table on a
+    /// terminal, CSV otherwise.
+    pub fn data(&self, result: &impl Emit) -> Result<()> {
+        if self.json {
+            return self.json(result);
+        }
+        let mut out = std::io::stdout().lock();
+        if self.stdout_is_terminal {
+            let table = result.terminal_table();
+            writeln!(out, "{}\n{}", table.title, terminal_table(&table))?;
+        } else {
+            write_csv(&result.table(), &mut out)?;
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    /// A command whose data went to files: the report as JSON on stdout with
+    /// `--json`; for people on stderr in any case.
+    pub fn report(&self, result: &impl Emit) -> Result<()> {
+        if self.json {
+            self.json(result)?;
+        }
+        if self.stderr_is_terminal {
+            let table = result.terminal_table();
+            eprintln!("{}\n{}", table.title, terminal_table(&table));
+        } else {
+            for line in result.log_lines() {
+                say(&line);
+            }
+        }
+        Ok(())
+    }
+
+    /// `value` as pretty JSON on stdout.
+    pub fn json(&self, value: &impl serde::Serialize) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Text on stdout as it is.
+    pub fn text(&self, text: &str) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Stdout for a customer list: on a terminal without control characters
+    /// (customer text can hold escape sequences).
+    pub fn list_out(&self) -> Box<dyn Write> {
+        let stdout = std::io::stdout().lock();
+        if self.stdout_is_terminal {
+            Box::new(Printable(stdout))
+        } else {
+            Box::new(stdout)
+        }
+    }
+}
+
+/// A line for people on stderr: `goldpan: <line>`.
+pub fn say(line: &str) {
+    eprintln!("goldpan: {line}");
+}
+
+/// A note for people on stderr: `goldpan: note: <note>`.
+pub fn note(note: &str) {
+    eprintln!("goldpan: note: {note}");
+}
+
+pub fn write_csv(table: &Table, out: &mut dyn Write) -> Result<()> {
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(&table.header)?;
+    for row in &table.rows {
+        csv.write_record(row)?;
+    }
+    csv.flush()?;
+    Ok(())
+}
+
+/// A terminal table, customer text in it without control characters.
+fn terminal_table(table: &Table) -> comfy_table::Table {
+    let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
+    let mut shown = self::table(&header);
+    for row in &table.rows {
+        shown.add_row(row.iter().map(|cell| printable(cell)));
+    }
+    shown
+}
 
 /// Cents as a decimal amount with two places: 123456 → `1234.56`.
 pub fn money(cents: i64) -> String {
@@ -64,126 +193,6 @@ pub fn date_from_days(days: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::TimeDelta::days(days as i64)
 }
 
-/// Control characters make a terminal misbehave; show customer text without them.
-pub fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).collect()
-}
-
-/// One column of a customer list, read by its type from the customers table.
-enum Cells {
-    Text(StringChunked),
-    Whole(Int64Chunked),
-    Date(Int32Chunked),
-    Flag(BooleanChunked),
-    /// Revenue in cents, written as money.
-    Revenue(Int64Chunked),
-    /// Revenue and orders: the customer's average order, written as money.
-    Aov(Int64Chunked, Int64Chunked),
-}
-
-impl Cells {
-    fn of(customers: &DataFrame, name: &str) -> Result<Cells> {
-        let int64 = |name: &str| -> Result<Int64Chunked> {
-            let column = customers.column(name)?.cast(&DataType::Int64)?;
-            Ok(column.i64()?.rechunk().into_owned())
-        };
-        Ok(match name {
-            "revenue" => Cells::Revenue(int64(col::REVENUE)?),
-            "aov" => Cells::Aov(int64(col::REVENUE)?, int64(col::ORDERS)?),
-            _ => {
-                let column = customers.column(name)?;
-                match column.dtype() {
-                    DataType::String => Cells::Text(column.str()?.rechunk().into_owned()),
-                    DataType::Boolean => Cells::Flag(column.bool()?.rechunk().into_owned()),
-                    DataType::Date => {
-                        let days = column.cast(&DataType::Int32)?;
-                        Cells::Date(days.i32()?.rechunk().into_owned())
-                    }
-                    _ => Cells::Whole(int64(name)?),
-                }
-            }
-        })
-    }
-
-    /// Appends row `i`'s cell to `out` (nothing for a null).
-    fn write(&self, i: usize, out: &mut String) {
-        use std::fmt::Write as _;
-        match self {
-            Cells::Text(c) => out.push_str(c.get(i).unwrap_or_default()),
-            Cells::Whole(c) => {
-                if let Some(n) = c.get(i) {
-                    let _ = write!(out, "{n}");
-                }
-            }
-            Cells::Date(c) => {
-                if let Some(days) = c.get(i) {
-                    let _ = write!(out, "{}", date_from_days(days).format("%Y-%m-%d"));
-                }
-            }
-            Cells::Flag(c) => {
-                if let Some(flag) = c.get(i) {
-                    out.push_str(if flag { "yes" } else { "no" });
-                }
-            }
-            Cells::Revenue(c) => out.push_str(&money(c.get(i).unwrap_or(0))),
-            Cells::Aov(revenue, orders) => {
-                let revenue = revenue.get(i).unwrap_or(0);
-                let orders = orders.get(i).unwrap_or(1).max(1);
-                out.push_str(&money((revenue as f64 / orders as f64).round() as i64));
-            }
-        }
-    }
-}
-
-/// Writes customers (rows of the customers table) as a customer-list CSV:
-/// [`LIST_COLUMNS`], then `extra` columns taken as they are.
-pub fn write_customers(
-    customers: &DataFrame,
-    extra: &[&str],
-    escape: bool,
-    out: impl Write,
-) -> Result<()> {
-    let mut csv = csv::Writer::from_writer(out);
-    let header: Vec<&str> = LIST_COLUMNS.iter().chain(extra).copied().collect();
-    csv.write_record(&header)?;
-    let columns = header
-        .iter()
-        .map(|name| Cells::of(customers, name))
-        .collect::<Result<Vec<_>>>()?;
-    // One buffer per column, reused for every row.
-    let mut row = vec![String::new(); columns.len()];
-    for i in 0..customers.height() {
-        for (cell, column) in row.iter_mut().zip(&columns) {
-            cell.clear();
-            column.write(i, cell);
-            if escape && needs_formula_escape(cell) {
-                cell.insert(0, '\'');
-            }
-        }
-        csv.write_record(&row)?;
-    }
-    csv.flush()?;
-    Ok(())
-}
-
-/// Drops control characters (other than line breaks and tabs) on their way to
-/// a terminal: customer text can hold escape sequences that would recolour
-/// or clear the screen of whoever looks at a list there.
-pub struct Printable<W: Write>(pub W);
-
-impl<W: Write> Write for Printable<W> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let keep = |b: &u8| *b >= 0x20 && *b != 0x7f || matches!(b, b'\n' | b'\r' | b'\t');
-        let printable: Vec<u8> = bytes.iter().copied().filter(keep).collect();
-        self.0.write_all(&printable)?;
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
-    }
-}
-
 /// Writes a file so that readers see either the old file or the complete new
 /// one, never half of it: a temporary file in the same folder, then a rename.
 pub fn write_atomically(
@@ -212,17 +221,6 @@ pub fn write_atomically(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn terminal_output_loses_control_characters() {
-        let mut out = Printable(Vec::new());
-        out.write_all("Ann\x1b[2J Lee\x07,\"a\nb\"\tok\r\n".as_bytes())
-            .unwrap();
-        assert_eq!(
-            String::from_utf8(out.0).unwrap(),
-            "Ann[2J Lee,\"a\nb\"\tok\r\n"
-        );
-    }
 
     #[test]
     fn money_has_two_decimals() {

@@ -1,15 +1,18 @@
-//! Who is in each segment (SEGMENTS.md section 4): one boolean polars
-//! expression per segment over the customers table.
+//! Who is in each segment (docs/definitions.md, section 4): one boolean
+//! polars expression per segment over the customers table.
 
-use crate::customers::col;
-use crate::metrics::Totals;
+use crate::customers::{Totals, field};
 use polars::prelude::*;
 
-/// Every threshold a segment depends on; each is a command-line flag.
+/// Every threshold a segment depends on; each is a setting (a flag and a
+/// goldpan.toml key, declared with its default in `crate::config`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Rules {
     pub bulk_order_qty: i64,
     pub bulk_total_qty: i64,
+    /// A company alone is enough for bulk_b2b (otherwise it takes a work e-mail too).
+    pub company_is_b2b: bool,
+    /// A work e-mail alone is enough for bulk_b2b (otherwise it takes a company too).
     pub work_email_is_b2b: bool,
     pub extra_free_mail_domains: Vec<String>,
     /// Ascending lower bounds of the lapsed bands, in days.
@@ -20,29 +23,20 @@ pub struct Rules {
     pub aov_high: f64,
 }
 
-impl Default for Rules {
-    fn default() -> Self {
-        Rules {
-            bulk_order_qty: 36,
-            bulk_total_qty: 72,
-            work_email_is_b2b: false,
-            extra_free_mail_domains: Vec::new(),
-            lapsed_days: vec![60, 90],
-            top_percent: 20,
-            aov_low: 0.5,
-            aov_high: 2.0,
-        }
-    }
-}
-
 /// One customer list.
 pub struct Segment {
     /// File stem: `bulk_b2b` writes `bulk_b2b.csv`.
     pub name: String,
-    /// The rule in plain words, for `--help` and the run's report.
+    /// The rule in plain words, for the run's report.
     pub rule: String,
+    /// The rule for `--help`, which knows no store: the same words, but the
+    /// top list as a share of the customers rather than a count.
+    pub about: String,
     /// True for the customers in the segment.
     pub members: Expr,
+    /// Columns of the customers table this list has after the common ones
+    /// (`crate::lists::LIST_COLUMNS`).
+    pub extra_columns: &'static [&'static str],
 }
 
 /// Column of the customers table, added by [`with_reasons`], saying why a
@@ -138,8 +132,8 @@ pub fn top_count(percent: u32, customers: u64) -> u64 {
 /// (revenue × store orders vs factor × store revenue × orders) so that a
 /// customer at exactly 0.5× or 2× is not pushed across by a rounding error.
 fn aov_times_store(totals: &Totals) -> (Expr, Expr) {
-    let customer_side = col(col::REVENUE).cast(DataType::Float64) * lit(totals.orders as f64);
-    let store_side = lit(totals.revenue_cents as f64) * col(col::ORDERS).cast(DataType::Float64);
+    let customer_side = col(field::REVENUE).cast(DataType::Float64) * lit(totals.orders as f64);
+    let store_side = lit(totals.revenue_cents as f64) * col(field::ORDERS).cast(DataType::Float64);
     (customer_side, store_side)
 }
 
@@ -153,6 +147,7 @@ pub fn aov_high(rules: &Rules, totals: &Totals) -> Expr {
     customer.gt(lit(rules.aov_high) * store)
 }
 
+/// The bulk/B2B signals, in the order the reasons column names them.
 fn bulk_signals(rules: &Rules) -> [(&'static str, Expr); 6] {
     let free_mail: Vec<String> = FREE_MAIL_DOMAINS
         .iter()
@@ -164,21 +159,21 @@ fn bulk_signals(rules: &Rules) -> [(&'static str, Expr); 6] {
                 .map(|d| d.to_lowercase()),
         )
         .collect();
-    let domain = col(col::EMAIL).str().extract(lit(r"@([^@]+)$"), 1);
+    let domain = col(field::EMAIL).str().extract(lit(r"@([^@]+)$"), 1);
     let free_mail = Series::new("free_mail".into(), free_mail);
     [
         (
             "order_qty",
-            col(col::MAX_ORDER_QUANTITY).gt_eq(lit(rules.bulk_order_qty)),
+            col(field::MAX_ORDER_QUANTITY).gt_eq(lit(rules.bulk_order_qty)),
         ),
         (
             "total_qty",
-            col(col::TOTAL_QUANTITY).gt_eq(lit(rules.bulk_total_qty)),
+            col(field::TOTAL_QUANTITY).gt_eq(lit(rules.bulk_total_qty)),
         ),
-        ("company", col(col::COMPANY).is_not_null()),
         // From a Shopify customers export given alongside the orders.
-        ("tax_exempt", col(col::TAX_EXEMPT)),
-        ("wholesale_tag", col(col::WHOLESALE_TAG)),
+        ("wholesale_tag", col(field::WHOLESALE_TAG)),
+        ("tax_exempt", col(field::TAX_EXEMPT)),
+        ("company", col(field::COMPANY).is_not_null()),
         (
             "work_email",
             domain
@@ -187,6 +182,46 @@ fn bulk_signals(rules: &Rules) -> [(&'static str, Expr); 6] {
                 .and(domain.is_in(lit(free_mail).implode(false), false).not()),
         ),
     ]
+}
+
+/// Who is in bulk_b2b: any strong signal, or a company and a work e-mail
+/// together (each alone only when the rules say it is enough).
+fn bulk_members(rules: &Rules) -> Expr {
+    let [
+        order_qty,
+        total_qty,
+        wholesale_tag,
+        tax_exempt,
+        company,
+        work_email,
+    ] = bulk_signals(rules).map(|(_, e)| e);
+    let mut members = order_qty
+        .or(total_qty)
+        .or(wholesale_tag)
+        .or(tax_exempt)
+        .or(company.clone().and(work_email.clone()));
+    if rules.company_is_b2b {
+        members = members.or(company);
+    }
+    if rules.work_email_is_b2b {
+        members = members.or(work_email);
+    }
+    members
+}
+
+/// The bulk_b2b rule in plain words.
+fn bulk_rule(rules: &Rules) -> String {
+    let weak = match (rules.company_is_b2b, rules.work_email_is_b2b) {
+        (false, false) => "both a company and a work e-mail",
+        (true, false) => "a company",
+        (false, true) => "a work e-mail",
+        (true, true) => "a company or a work e-mail",
+    };
+    format!(
+        "an order of {}+ items, {}+ items in all, a wholesale tag or tax exemption in a \
+         customers export, or {weak}",
+        rules.bulk_order_qty, rules.bulk_total_qty
+    )
 }
 
 /// Adds the [`REASONS`] column: the bulk/B2B signals that hold for each
@@ -201,51 +236,34 @@ pub fn with_reasons(customers: LazyFrame, rules: &Rules) -> LazyFrame {
 
 /// Every segment, in the order they are written and reported.
 pub fn all(rules: &Rules, totals: &Totals) -> Vec<Segment> {
-    let [
-        order_qty,
-        total_qty,
-        company,
-        tax_exempt,
-        wholesale_tag,
-        work_email,
-    ] = bulk_signals(rules).map(|(_, e)| e);
-    let mut bulk = order_qty
-        .or(total_qty)
-        .or(company)
-        .or(tax_exempt)
-        .or(wholesale_tag);
-    if rules.work_email_is_b2b {
-        bulk = bulk.or(work_email);
-    }
+    let segment = |name: String, rule: String, members: Expr| Segment {
+        name,
+        about: rule.clone(),
+        rule,
+        members,
+        extra_columns: &[],
+    };
     let mut segments = vec![
         Segment {
-            name: "bulk_b2b".into(),
-            rule: format!(
-                "an order of {}+ items, {}+ items in all, a company, or tax exempt or \
-                 wholesale in a customers export{}",
-                rules.bulk_order_qty,
-                rules.bulk_total_qty,
-                if rules.work_email_is_b2b {
-                    ", or a work e-mail"
-                } else {
-                    ""
-                }
-            ),
-            members: bulk,
+            extra_columns: &[REASONS],
+            ..segment("bulk_b2b".into(), bulk_rule(rules), bulk_members(rules))
         },
+        segment(
+            "repeat".into(),
+            "2 or more orders".into(),
+            col(field::ORDERS).gt_eq(lit(2)),
+        ),
         Segment {
-            name: "repeat".into(),
-            rule: "2 or more orders".into(),
-            members: col(col::ORDERS).gt_eq(lit(2)),
-        },
-        Segment {
-            name: "one_time".into(),
-            rule: "exactly 1 order".into(),
-            members: col(col::ORDERS).eq(lit(1)),
+            about: "exactly 1 order (the win-back list)".into(),
+            ..segment(
+                "one_time".into(),
+                "exactly 1 order".into(),
+                col(field::ORDERS).eq(lit(1)),
+            )
         },
     ];
     for (i, &from) in rules.lapsed_days.iter().enumerate() {
-        let days = col(col::DAYS_SINCE_LAST_ORDER);
+        let days = col(field::DAYS_SINCE_LAST_ORDER);
         let (members, rule) = match rules.lapsed_days.get(i + 1) {
             Some(&to) => (
                 days.clone().gt_eq(lit(from)).and(days.lt(lit(to))),
@@ -256,41 +274,40 @@ pub fn all(rules: &Rules, totals: &Totals) -> Vec<Segment> {
                 format!("last order {from} or more days ago"),
             ),
         };
-        segments.push(Segment {
-            name: format!("lapsed_{from}"),
-            rule,
-            members,
-        });
+        segments.push(segment(format!("lapsed_{from}"), rule, members));
     }
     let top = top_count(rules.top_percent, totals.customers);
     segments.push(Segment {
-        name: format!("top_{}", rules.top_percent),
-        rule: format!(
-            "the {top} customers with the most revenue (top {}%)",
-            rules.top_percent
-        ),
-        members: col(col::RANK).lt(lit(top)),
+        about: format!("the top {}% of customers by revenue", rules.top_percent),
+        ..segment(
+            format!("top_{}", rules.top_percent),
+            format!(
+                "the {top} customers with the most revenue (top {}%)",
+                rules.top_percent
+            ),
+            col(field::RANK).lt(lit(top)),
+        )
     });
     let (low, high) = (aov_low(rules, totals), aov_high(rules, totals));
     segments.extend([
-        Segment {
-            name: "aov_low".into(),
-            rule: format!("average order below {}× the store's", rules.aov_low),
-            members: low.clone(),
-        },
-        Segment {
-            name: "aov_mid".into(),
-            rule: format!(
+        segment(
+            "aov_low".into(),
+            format!("average order below {}× the store's", rules.aov_low),
+            low.clone(),
+        ),
+        segment(
+            "aov_mid".into(),
+            format!(
                 "average order from {}× to {}× the store's",
                 rules.aov_low, rules.aov_high
             ),
-            members: low.clone().or(high.clone()).not(),
-        },
-        Segment {
-            name: "aov_high".into(),
-            rule: format!("average order above {}× the store's", rules.aov_high),
-            members: high,
-        },
+            low.or(high.clone()).not(),
+        ),
+        segment(
+            "aov_high".into(),
+            format!("average order above {}× the store's", rules.aov_high),
+            high,
+        ),
     ]);
     segments
 }
@@ -298,6 +315,72 @@ pub fn all(rules: &Rules, totals: &Totals) -> Vec<Segment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rules(company_is_b2b: bool, work_email_is_b2b: bool) -> Rules {
+        Rules {
+            bulk_order_qty: 36,
+            bulk_total_qty: 72,
+            company_is_b2b,
+            work_email_is_b2b,
+            extra_free_mail_domains: Vec::new(),
+            lapsed_days: vec![60, 90],
+            top_percent: 20,
+            aov_low: 0.5,
+            aov_high: 2.0,
+        }
+    }
+
+    #[test]
+    fn a_company_and_a_work_email_count_together_or_alone_when_asked() {
+        let customers = df!(
+            field::EMAIL => ["both@acme.com", "company@gmail.com", "buyer@hotel.com", "plain@gmail.com"],
+            field::COMPANY => [Some("Acme"), Some("Lux"), None, None],
+            field::MAX_ORDER_QUANTITY => [1i64, 1, 1, 1],
+            field::TOTAL_QUANTITY => [1i64, 1, 1, 1],
+            field::TAX_EXEMPT => [false; 4],
+            field::WHOLESALE_TAG => [false; 4],
+        )
+        .unwrap();
+        let members = |rules: &Rules| -> Vec<String> {
+            let found = customers
+                .clone()
+                .lazy()
+                .filter(bulk_members(rules))
+                .collect()
+                .unwrap();
+            let emails = found.column(field::EMAIL).unwrap().str().unwrap().clone();
+            emails.iter().flatten().map(str::to_string).collect()
+        };
+        assert_eq!(members(&rules(false, false)), ["both@acme.com"]);
+        assert_eq!(
+            members(&rules(true, false)),
+            ["both@acme.com", "company@gmail.com"]
+        );
+        assert_eq!(
+            members(&rules(false, true)),
+            ["both@acme.com", "buyer@hotel.com"]
+        );
+        assert_eq!(members(&rules(true, true)).len(), 3);
+        let reasons = with_reasons(customers.clone().lazy(), &rules(false, false))
+            .collect()
+            .unwrap();
+        let reasons: Vec<Option<&str>> = reasons
+            .column(REASONS)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                Some("company;work_email"),
+                Some("company"),
+                Some("work_email"),
+                Some("")
+            ]
+        );
+    }
 
     #[test]
     fn top_count_rounds_up() {

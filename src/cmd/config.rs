@@ -1,10 +1,9 @@
 //! `goldpan config --print`: the settings in effect and where each came from.
 
-use crate::cli::RuleArgs;
-use crate::config::{self, Settings, date_order_name};
-use crate::ingest::fields::DateOrder;
+use crate::config::{self, Settings};
+use crate::output::Emitter;
 use anyhow::Result;
-use std::io::Write;
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// Show the settings in effect and where each came from
@@ -23,38 +22,20 @@ pub struct Args {
     #[arg(long, required = true)]
     pub print: bool,
 
-    #[command(flatten)]
-    pub rules: RuleArgs,
-
-    /// Years a customer keeps buying, for the lifetime value [default: 3]
-    #[arg(long, value_name = "YEARS")]
-    pub lifespan_years: Option<f64>,
-
-    /// Count only orders in this currency
-    #[arg(long, value_name = "CODE")]
-    pub currency: Option<String>,
-
-    /// Order of day and month in dates such as 02/07/2021 [default: dmy]
-    #[arg(long, value_enum)]
-    pub date_order: Option<DateOrder>,
-
     /// Print one JSON object instead of TOML
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub settings: Settings,
 }
 
 pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
-    let flags = Settings {
-        lifespan_years: args.lifespan_years,
-        currency: args.currency.clone(),
-        date_order: args.date_order.map(date_order_name),
-        ..args.rules.settings()
-    };
     let file = config::read_file(config_file)?;
-    let resolved = config::resolve(file.as_ref(), &flags)?;
+    let resolved = config::resolve(file.as_ref(), &args.settings)?;
     let file_name = file.as_ref().map(|f| f.path.clone());
-    let mut out = std::io::stdout().lock();
-    if args.json {
+    let emitter = Emitter::new(args.json);
+    if emitter.wants_json() {
         let settings: Vec<serde_json::Value> = resolved
             .entries()
             .into_iter()
@@ -66,26 +47,22 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
                 })
             })
             .collect();
-        let json = serde_json::json!({ "config_file": file_name, "settings": settings });
-        serde_json::to_writer_pretty(&mut out, &json)?;
-        writeln!(out)?;
-    } else {
-        match &file_name {
-            Some(path) => writeln!(out, "# goldpan settings; config file: {path}")?,
-            None => writeln!(
-                out,
-                "# goldpan settings; no config file (no --config, no ./{})",
-                config::DEFAULT_FILE
-            )?,
-        }
-        for (key, value, unset, source) in resolved.entries() {
-            let from = source.describe(key);
-            match value {
-                Some(value) => writeln!(out, "{key} = {value}  # from {from}")?,
-                None => writeln!(out, "# {key} is {unset}  # from {from}")?,
-            }
+        return emitter
+            .json(&serde_json::json!({ "config_file": file_name, "settings": settings }));
+    }
+    let mut toml = match &file_name {
+        Some(path) => format!("# goldpan settings; config file: {path}\n"),
+        None => format!(
+            "# goldpan settings; no config file (no --config, no ./{})\n",
+            config::DEFAULT_FILE
+        ),
+    };
+    for (key, value, unset, source) in resolved.entries() {
+        let from = source.describe(key);
+        match value {
+            Some(value) => writeln!(toml, "{key} = {value}  # from {from}")?,
+            None => writeln!(toml, "# {key} is {unset}  # from {from}")?,
         }
     }
-    out.flush()?;
-    Ok(())
+    emitter.text(&toml)
 }

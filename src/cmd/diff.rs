@@ -1,13 +1,12 @@
 //! `goldpan diff OLD_DIR NEW_DIR --out DIR`: who entered and who left each
 //! segment between two runs of `goldpan segments`.
 
-use super::segments::AS_OF;
-use super::usage;
-use crate::customers::col;
-use crate::output::{printable, table, write_atomically};
+use crate::customers::field;
+use crate::exit_codes::usage;
+use crate::lists::AS_OF;
+use crate::output::{self, Emit, Emitter, Table, write_atomically, write_csv};
 use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, HashSet};
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Who entered and who left each segment between two runs of `segments`
@@ -115,10 +114,10 @@ fn read_segment_file(path: &Path) -> Result<Option<SegmentFile>> {
         .with_context(|| format!("cannot read {}", path.display()))?
         .clone();
     let position = |name: &str| header.iter().position(|h| h == name);
-    let Some(email) = position(col::EMAIL) else {
+    let Some(email) = position(field::EMAIL) else {
         return Ok(None);
     };
-    let id = position(col::CUSTOMER_ID);
+    let id = position(field::CUSTOMER_ID);
     let as_of_column = position(AS_OF);
     let mut rows = Vec::new();
     let mut keys = Vec::new();
@@ -181,41 +180,56 @@ pub fn run(args: &Args) -> Result<()> {
     if args.old.canonicalize()? == args.new.canonicalize()? {
         usage!("OLD_DIR and NEW_DIR are the same folder: nothing to compare");
     }
-    let old_files = segment_files(&args.old)?;
-    let new_files = segment_files(&args.new)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
+    let report = compare(args)?;
+    if report.moves.is_empty() && report.not_segments.is_empty() {
+        bail!(
+            "no segment file is in both {} and {}: are they folders written by goldpan segments?",
+            args.old.display(),
+            args.new.display()
+        );
+    }
+    write_atomically(&args.out.join(SUMMARY_FILE), |out| {
+        write_csv(&report.table(), out)
+    })?;
+    Emitter::new(args.json).data(&report)?;
+    report.tell();
+    Ok(())
+}
 
-    let mut moves = Vec::new();
-    let mut only_old: Vec<String> = Vec::new();
-    let mut only_new: Vec<String> = Vec::new();
-    let mut not_segments: Vec<String> = Vec::new();
-    let (mut old_as_of, mut new_as_of) = (None, None);
+/// Compares the segment files found in both folders, writing each one's
+/// entered and left lists into `--out`.
+fn compare(args: &Args) -> Result<Report<'_>> {
+    let old_files = segment_files(&args.old)?;
+    let new_files = segment_files(&args.new)?;
+    let mut report = Report {
+        args,
+        moves: Vec::new(),
+        only_old: Vec::new(),
+        only_new: Vec::new(),
+        not_segments: Vec::new(),
+        old_as_of: None,
+        new_as_of: None,
+    };
     for (name, old_path) in &old_files {
         let Some(new_path) = new_files.get(name) else {
-            only_old.push(name.clone());
+            report.only_old.push(name.clone());
             continue;
         };
         let (Some(old), Some(new)) = (read_segment_file(old_path)?, read_segment_file(new_path)?)
         else {
-            not_segments.push(format!("{name}.csv"));
+            report.not_segments.push(format!("{name}.csv"));
             continue;
         };
-        old_as_of = old_as_of.or(old.as_of.clone());
-        new_as_of = new_as_of.or(new.as_of.clone());
+        report.old_as_of = report.old_as_of.or(old.as_of.clone());
+        report.new_as_of = report.new_as_of.or(new.as_of.clone());
         let entered = not_in(&new, &old);
         let left = not_in(&old, &new);
-        write_rows(
-            &args.out.join(format!("{name}.entered.csv")),
-            &new.header,
-            &entered,
-        )?;
-        write_rows(
-            &args.out.join(format!("{name}.left.csv")),
-            &old.header,
-            &left,
-        )?;
-        moves.push(Moves {
+        let out = |what: &str| args.out.join(format!("{name}.{what}.csv"));
+        write_rows(&out("entered"), &new.header, &entered)?;
+        write_rows(&out("left"), &old.header, &left)?;
+        report.moves.push(Moves {
             segment: name.clone(),
             old: old.rows.len(),
             new: new.rows.len(),
@@ -223,99 +237,115 @@ pub fn run(args: &Args) -> Result<()> {
             left: left.len(),
         });
     }
-    only_new.extend(
-        new_files
-            .keys()
-            .filter(|name| !old_files.contains_key(*name))
-            .cloned(),
-    );
-    if moves.is_empty() && not_segments.is_empty() {
-        bail!(
-            "no segment file is in both {} and {}: are they folders written by goldpan segments?",
-            args.old.display(),
-            args.new.display()
-        );
-    }
-
-    let old_as_of = old_as_of.unwrap_or_default();
-    let new_as_of = new_as_of.unwrap_or_default();
-    let summary_rows: Vec<[String; 7]> = moves
-        .iter()
-        .map(|m| {
-            [
-                m.segment.clone(),
-                m.old.to_string(),
-                m.new.to_string(),
-                m.entered.to_string(),
-                m.left.to_string(),
-                old_as_of.clone(),
-                new_as_of.clone(),
-            ]
-        })
+    report.only_new = new_files
+        .keys()
+        .filter(|name| !old_files.contains_key(*name))
+        .cloned()
         .collect();
-    let header = [
-        "segment",
-        "old",
-        "new",
-        "entered",
-        "left",
-        "old_as_of",
-        "new_as_of",
-    ];
-    let write_summary = |out: &mut dyn Write| -> Result<()> {
-        let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(header)?;
-        for row in &summary_rows {
-            csv.write_record(row)?;
-        }
-        csv.flush()?;
-        Ok(())
-    };
-    write_atomically(&args.out.join(SUMMARY_FILE), |out| write_summary(out))?;
+    Ok(report)
+}
 
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        let json = serde_json::json!({
-            "old_as_of": (!old_as_of.is_empty()).then_some(&old_as_of),
-            "new_as_of": (!new_as_of.is_empty()).then_some(&new_as_of),
-            "old_dir": args.old.display().to_string(),
-            "new_dir": args.new.display().to_string(),
-            "out": args.out.display().to_string(),
-            "segments": moves,
-            "only_in_old": only_old,
-            "only_in_new": only_new,
-            "not_segment_files": not_segments,
-        });
-        serde_json::to_writer_pretty(&mut out, &json)?;
-        writeln!(out)?;
-    } else if std::io::stdout().is_terminal() {
-        let mut table = table(&header[..5]);
-        for row in &summary_rows {
-            table.add_row(row[..5].iter().map(|cell| printable(cell)));
+/// The comparison: the summary file, stdout and `--json`.
+struct Report<'a> {
+    args: &'a Args,
+    moves: Vec<Moves>,
+    /// Segment files in only one folder, not compared.
+    only_old: Vec<String>,
+    only_new: Vec<String>,
+    /// CSV files in both folders without an email column.
+    not_segments: Vec<String>,
+    old_as_of: Option<String>,
+    new_as_of: Option<String>,
+}
+
+impl Report<'_> {
+    /// Notes on stderr about the files that were not compared.
+    fn tell(&self) {
+        for (names, what) in [
+            (
+                &self.only_old,
+                format!("only in {}", self.args.old.display()),
+            ),
+            (
+                &self.only_new,
+                format!("only in {}", self.args.new.display()),
+            ),
+        ] {
+            if !names.is_empty() {
+                output::note(&format!("not compared, {what}: {}", names.join(", ")));
+            }
         }
-        writeln!(
-            out,
-            "Segment moves from {old_as_of} to {new_as_of}:\n{table}"
-        )?;
-    } else {
-        write_summary(&mut out)?;
-    }
-    out.flush()?;
-    for (names, what) in [
-        (&only_old, format!("only in {}", args.old.display())),
-        (&only_new, format!("only in {}", args.new.display())),
-    ] {
-        if !names.is_empty() {
-            eprintln!("goldpan: note: not compared, {what}: {}", names.join(", "));
+        if !self.not_segments.is_empty() {
+            output::note(&format!(
+                "not compared, no email column (not a goldpan segment file): {}",
+                self.not_segments.join(", ")
+            ));
         }
     }
-    if !not_segments.is_empty() {
-        eprintln!(
-            "goldpan: note: not compared, no email column (not a goldpan segment file): {}",
-            not_segments.join(", ")
-        );
+}
+
+impl serde::Serialize for Report<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_json::json!({
+            "old_as_of": self.old_as_of.as_deref().filter(|d| !d.is_empty()),
+            "new_as_of": self.new_as_of.as_deref().filter(|d| !d.is_empty()),
+            "old_dir": self.args.old.display().to_string(),
+            "new_dir": self.args.new.display().to_string(),
+            "out": self.args.out.display().to_string(),
+            "segments": self.moves,
+            "only_in_old": self.only_old,
+            "only_in_new": self.only_new,
+            "not_segment_files": self.not_segments,
+        })
+        .serialize(serializer)
     }
-    Ok(())
+}
+
+impl Emit for Report<'_> {
+    /// diff_summary.csv: the counts and both as-of dates.
+    fn table(&self) -> Table {
+        let old_as_of = self.old_as_of.clone().unwrap_or_default();
+        let new_as_of = self.new_as_of.clone().unwrap_or_default();
+        Table {
+            title: format!("Segment moves from {old_as_of} to {new_as_of}:"),
+            header: [
+                "segment",
+                "old",
+                "new",
+                "entered",
+                "left",
+                "old_as_of",
+                "new_as_of",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: self
+                .moves
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.segment.clone(),
+                        m.old.to_string(),
+                        m.new.to_string(),
+                        m.entered.to_string(),
+                        m.left.to_string(),
+                        old_as_of.clone(),
+                        new_as_of.clone(),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    /// The as-of dates are in the title.
+    fn terminal_table(&self) -> Table {
+        let mut table = self.table();
+        table.header.truncate(5);
+        for row in &mut table.rows {
+            row.truncate(5);
+        }
+        table
+    }
 }
 
 #[cfg(test)]

@@ -12,59 +12,40 @@ use crate::config::Resolved;
 use crate::customers;
 use crate::ingest::{self, IngestReport, Rejected};
 use crate::model::col as order;
-use crate::output::write_atomically;
+use crate::output::{self, date_from_days, write_atomically};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::{ChunkAgg, DataFrame, DataType, IntoLazy};
 use std::io::Write;
 
-/// An error in how goldpan was called (not in the data): exits with 2, like
-/// clap's own usage errors.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
-
-/// `Err(UsageError)` with a formatted message.
-macro_rules! usage {
-    ($($arg:tt)*) => {
-        return Err(crate::cmd::UsageError(format!($($arg)*)).into())
-    };
-}
-pub(crate) use usage;
-
 /// An export whose newest order is more than this many days before the as-of
 /// date is probably stale: a note says so.
 pub const STALE_AFTER_DAYS: i64 = 30;
 
-/// The exports read into the orders and customers tables.
-pub struct Store {
+/// The exports, read into the orders and customers tables.
+pub struct Dataset {
     pub orders: DataFrame,
     pub customers: DataFrame,
     pub report: IngestReport,
     pub as_of: NaiveDate,
+    /// What people should know about the input (ambiguous dates, a stale
+    /// export): printed to stderr once here, and carried by `--json`.
+    pub notes: Vec<String>,
 }
 
 /// Reads the exports and builds the customers table: the one path every
-/// command that reads orders takes. Writes `--rejects` when asked.
-pub fn load(input: &InputArgs, settings: &Resolved) -> Result<Store> {
+/// command that reads orders takes. Writes `--rejects` when asked, and
+/// prints the notes.
+pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
     let as_of = input.as_of();
-    let mut options = input.ingest_options()?;
-    options.currency = settings.currency();
-    options.date_order = settings.date_order()?;
-    options.extra_non_company_words = settings.extra_non_company_words();
-    let ingested = ingest::read_orders(&input.exports, &options)?;
+    let ingested = ingest::read_orders(&input.exports, &input.ingest_options(settings)?)?;
     if let Some(path) = &input.rejects {
         write_atomically(path, |out| write_rejects(&ingested.rejected, out))?;
     }
-    if let Some(note) = stale_note(&ingested.orders, as_of)? {
-        eprintln!("goldpan: note: {note}");
+    let mut notes = ingested.notes.clone();
+    notes.extend(stale_note(&ingested.orders, as_of)?);
+    for text in &notes {
+        output::note(text);
     }
     let customers = customers::customers(
         ingested.orders.clone().lazy(),
@@ -72,11 +53,12 @@ pub fn load(input: &InputArgs, settings: &Resolved) -> Result<Store> {
         as_of,
     )
     .collect()?;
-    Ok(Store {
+    Ok(Dataset {
         orders: ingested.orders,
         customers,
         report: ingested.report,
         as_of,
+        notes,
     })
 }
 
@@ -105,7 +87,7 @@ fn stale_note(orders: &DataFrame, as_of: NaiveDate) -> Result<Option<String>> {
         .cast(&DataType::Int32)?
         .i32()?
         .max();
-    let Some(newest) = newest.map(crate::output::date_from_days) else {
+    let Some(newest) = newest.map(date_from_days) else {
         return Ok(None);
     };
     let days = (as_of - newest).num_days();

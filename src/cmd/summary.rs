@@ -1,14 +1,13 @@
 //! `goldpan summary`: the store's figures.
 
-use super::load;
-use crate::cli::{InputArgs, RuleArgs};
+use super::{Dataset, read_exports};
+use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::ingest::IngestReport;
 use crate::metrics::{self, Summary};
 use crate::model::Exclusion;
-use crate::output::{money, table};
+use crate::output::{self, Emit, Emitter, Table, money};
 use anyhow::Result;
-use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// Print the store's figures: customers, revenue, AOV, repeat rate, revenue
@@ -18,37 +17,45 @@ pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
 
-    #[command(flatten)]
-    pub rules: RuleArgs,
-
-    /// Years a customer keeps buying, for the simple lifetime value (clv) [default: 3]
-    #[arg(long, value_name = "YEARS")]
-    pub lifespan_years: Option<f64>,
-
     /// Print one JSON object instead of a table
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub settings: Settings,
 }
 
 pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
-    let flags = Settings {
-        lifespan_years: args.lifespan_years,
-        ..args.rules.settings()
-    };
-    let settings = config::load(config_file, &args.input.settings().or(flags))?;
-    let rules = settings.rules();
-    let store = load(&args.input, &settings)?;
+    let settings = config::settings(config_file, &args.settings)?;
+    let data = read_exports(&args.input, &settings)?;
     let summary = metrics::summary(
-        &store.customers,
-        &store.orders,
-        &rules,
+        &data.customers,
+        &data.orders,
+        &settings.rules(),
         settings.lifespan_years(),
     )?;
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        let mut json = serde_json::to_value(&summary)?;
-        json["as_of"] = store.as_of.to_string().into();
-        let mut input = serde_json::to_value(&store.report)?;
+    Emitter::new(args.json).data(&Figures::of(&summary, &data)?)?;
+    output::say(&account(&data.report, &summary));
+    Ok(())
+}
+
+/// The figures as `summary` shows them: the JSON object of `--json`, and
+/// (name, value) rows for the table and CSV.
+#[derive(serde::Serialize)]
+#[serde(transparent)]
+struct Figures {
+    json: serde_json::Value,
+    #[serde(skip)]
+    as_of: String,
+    #[serde(skip)]
+    rows: Vec<(String, String)>,
+}
+
+impl Figures {
+    fn of(summary: &Summary, data: &Dataset) -> Result<Figures> {
+        let mut json = serde_json::to_value(summary)?;
+        json["as_of"] = data.as_of.to_string().into();
+        let mut input = serde_json::to_value(&data.report)?;
         input["excluded_orders"] = summary.excluded_orders.into();
         // Every reason, zeros included, so a script can rely on the keys.
         let by_reason: serde_json::Map<String, serde_json::Value> = Exclusion::ALL
@@ -64,31 +71,43 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         input["excluded_by_reason"] = by_reason.into();
         input["unattributed_orders"] = summary.unattributed_orders.into();
         json["input"] = input;
-        serde_json::to_writer_pretty(&mut out, &json)?;
-        writeln!(out)?;
-    } else if std::io::stdout().is_terminal() {
-        let mut table = table(&["figure", "value"]);
-        for (figure, value) in rows(&summary) {
-            table.add_row([figure, value]);
-        }
-        writeln!(out, "Store figures as of {}", store.as_of)?;
-        writeln!(out, "{table}")?;
-    } else {
-        let mut csv = csv::Writer::from_writer(&mut out);
-        csv.write_record(["figure", "value"])?;
-        csv.write_record(["as_of", &store.as_of.to_string()])?;
-        for (figure, value) in rows(&summary) {
-            csv.write_record([figure, value])?;
-        }
-        csv.flush()?;
+        json["notes"] = data.notes.clone().into();
+        Ok(Figures {
+            json,
+            as_of: data.as_of.to_string(),
+            rows: rows(summary),
+        })
     }
-    out.flush()?;
-    eprintln!("{}", account(&store.report, &summary));
-    Ok(())
+}
+
+impl Emit for Figures {
+    /// CSV starts with the as-of date, a terminal table has it in its title.
+    fn table(&self) -> Table {
+        let as_of = ("as_of".to_string(), self.as_of.clone());
+        Table {
+            rows: std::iter::once(&as_of)
+                .chain(&self.rows)
+                .map(|(figure, value)| vec![figure.clone(), value.clone()])
+                .collect(),
+            ..self.terminal_table()
+        }
+    }
+
+    fn terminal_table(&self) -> Table {
+        Table {
+            title: format!("Store figures as of {}", self.as_of),
+            header: vec!["figure".into(), "value".into()],
+            rows: self
+                .rows
+                .iter()
+                .map(|(figure, value)| vec![figure.clone(), value.clone()])
+                .collect(),
+        }
+    }
 }
 
 /// What became of every row, in one sentence for stderr.
-pub fn account(report: &IngestReport, summary: &Summary) -> String {
+fn account(report: &IngestReport, summary: &Summary) -> String {
     let reasons: Vec<String> = summary
         .excluded_by_reason
         .iter()
@@ -100,7 +119,7 @@ pub fn account(report: &IngestReport, summary: &Summary) -> String {
         format!(" ({})", reasons.join(", "))
     };
     let mut text = format!(
-        "goldpan: read {} rows from {} file(s): {} orders built ({} read, {} duplicate(s) left \
+        "read {} rows from {} file(s): {} orders built ({} read, {} duplicate(s) left \
          out), {} row(s) rejected; {} orders excluded{reasons}, {} without a customer",
         report.rows_read,
         report.files,

@@ -6,23 +6,30 @@
 //! export has no `Product Details`). `Order Date` is a bare `dd/mm/yyyy`.
 
 use super::fields::{SlashDates, parse_cents, parse_quantity};
-use super::{ExportReader, FileCounts, RowError, Sink};
-use crate::model::{Exclusion, Order, non_empty, normalize_company, normalize_email};
+use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
+use super::row::{OrderId, Row, order_id};
+use super::{ExportReader, Format, Read, RowError};
+use crate::model::{Exclusion, Order};
 use anyhow::{Result, bail};
 
-const WHAT: &str = "BigCommerce orders export";
+pub const FORMAT: Format = Format {
+    name: "bigcommerce",
+    platform: "BigCommerce",
+    lists: "orders",
+    how_to_export: "Orders › Export",
+    export_tips: "any template that keeps the four columns it is recognized by; keep \
+        `Product Details` too",
+    identifying_columns: &[
+        &["Order ID"],
+        &["Order Date"],
+        &["Order Status"],
+        &["Order Total (inc tax)"],
+    ],
+    lookalikes: &[],
+    read: Read::Orders(read),
+};
 
-/// Whether the header is a BigCommerce orders export's.
-pub fn recognizes(reader: &ExportReader) -> bool {
-    [
-        "Order ID",
-        "Order Date",
-        "Order Status",
-        "Order Total (inc tax)",
-    ]
-    .iter()
-    .all(|name| reader.column(name).is_some())
-}
+const WHAT: &str = "BigCommerce orders export";
 
 /// Why an order with this `Order Status` is not a purchase (any case).
 fn exclusion(status: &str) -> Option<Exclusion> {
@@ -136,9 +143,10 @@ struct Columns {
     /// Billing address first, else the shipping one.
     zips: [Option<usize>; 2],
     countries: [Option<usize>; 2],
+    dates: SlashDates,
 }
 
-pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
+fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     let [order_id, date, status, total] = reader
         .require(
             &[
@@ -152,7 +160,7 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         .try_into()
         .expect("four columns asked for");
     let optional = |n: &str| reader.column(n);
-    let columns = Columns {
+    let mut columns = Columns {
         order_id,
         date,
         status,
@@ -170,6 +178,7 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         phones: [optional("Customer Phone"), optional("Billing Phone")],
         zips: [optional("Billing Zip"), optional("Shipping Zip")],
         countries: [optional("Billing Country"), optional("Shipping Country")],
+        dates: SlashDates::new(sink.options.date_order),
     };
     if columns.details.is_none() && columns.total_quantity.is_none() {
         bail!(
@@ -178,87 +187,59 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
             reader.file()
         );
     }
-    let mut dates = SlashDates::new(sink.options.date_order);
-    // One row per order: a rejected row takes no other rows with it.
-    let counts = sink.each_row(reader, None, |reader, sink, counts| {
-        read_row(reader, sink, &columns, &mut dates)?;
-        counts.orders += 1;
-        Ok(())
-    })?;
-    if let Some(note) = dates.note(reader.file()) {
-        eprintln!("goldpan: {note}");
-    }
-    Ok(counts)
+    read_rows(reader, sink, &mut columns)
 }
 
-fn read_row(
-    reader: &ExportReader,
-    sink: &mut Sink,
-    c: &Columns,
-    dates: &mut SlashDates,
-) -> Result<(), RowError> {
-    let id = reader.check_excel_number(c.order_id)?.trim();
-    if id.is_empty() {
-        return Err(reader.bad(c.order_id, "an order id", b""));
+impl OrderRows for Columns {
+    fn layout(&self) -> Layout {
+        Layout::RowPerOrder
     }
-    let customer_id = match c.customer_id {
-        Some(index) => {
-            let text = reader.check_excel_number(index)?.trim();
-            (!text.is_empty() && text != "0").then(|| text.to_string())
-        }
-        None => None,
-    };
-    let date_text = reader.cell(c.date)?;
-    let date = dates
-        .parse(date_text)
-        .map_err(|(problem, fatal)| reader.problem(c.date, problem, fatal))?;
-    let quantity = match (c.details, c.total_quantity) {
-        (Some(index), _) => {
-            let text = reader.cell(index)?;
-            product_quantity(text)
-                .map_err(|expected| reader.bad(index, &expected, text.as_bytes()))?
-        }
-        (None, Some(index)) => reader.parse(index, "a whole number of items", parse_quantity)?,
-        (None, None) => unreachable!("checked before the first row"),
-    };
-    let refunded_cents = match reader.optional_cell(c.refunded)?.trim() {
-        "" => 0,
-        _ => reader.parse(c.refunded.unwrap(), "an amount such as 14.69", parse_cents)?,
-    };
-    let mut email = None;
-    for column in c.emails {
-        email = normalize_email(reader.optional_cell(column)?);
-        if email.is_some() {
-            break;
-        }
+
+    fn order_id<'r>(&self, reader: &'r ExportReader) -> Result<OrderId<'r>, RowError> {
+        order_id(reader, self.order_id)
     }
-    let full_name = format!(
-        "{} {}",
-        reader.optional_cell(c.first_name)?.trim(),
-        reader.optional_cell(c.last_name)?.trim()
-    );
-    let order = Order {
-        id: id.to_string(),
-        email,
-        customer_id,
-        date,
-        quantity,
-        total_cents: reader.parse(c.total, "an amount such as 30.48", parse_cents)?,
-        refunded_cents,
-        company: normalize_company(
-            reader.optional_cell(c.company)?,
-            &sink.options.extra_non_company_words,
-        ),
-        name: non_empty(reader.optional_cell(c.customer_name)?).or(non_empty(&full_name)),
-        phone: reader.first_non_empty(&c.phones)?,
-        zip: reader.first_non_empty(&c.zips)?,
-        country: reader.first_non_empty(&c.countries)?,
-        accepts_marketing: None,
-        currency: non_empty(reader.optional_cell(c.currency)?).map(|c| c.to_ascii_uppercase()),
-        excluded: exclusion(reader.cell(c.status)?),
-    };
-    sink.orders.push(order);
-    Ok(())
+
+    fn first_row(&mut self, row: &Row) -> Result<Order, RowError> {
+        let customer_id = row.customer_id(self.customer_id)?;
+        let date = self
+            .dates
+            .parse(row.cell(self.date)?)
+            .map_err(|(problem, fatal)| row.problem(self.date, problem, fatal))?;
+        let quantity = match (self.details, self.total_quantity) {
+            (Some(index), _) => {
+                let text = row.cell(index)?;
+                product_quantity(text)
+                    .map_err(|expected| row.bad(index, &expected, text.as_bytes()))?
+            }
+            (None, Some(index)) => row.parse(index, "a whole number of items", parse_quantity)?,
+            (None, None) => unreachable!("checked before the first row"),
+        };
+        let refunded_cents = row.refunded_cents(self.refunded, "an amount such as 14.69")?;
+        let email = row.email(&self.emails)?;
+        let full_name = row.full_name(self.first_name, self.last_name)?;
+        Ok(Order {
+            id: row.id.to_string(),
+            email,
+            customer_id,
+            date,
+            quantity,
+            total_cents: row.parse(self.total, "an amount such as 30.48", parse_cents)?,
+            refunded_cents,
+            company: row.company(self.company)?,
+            name: row.text(self.customer_name)?.or(full_name),
+            phone: row.first_non_empty(&self.phones)?,
+            zip: row.first_non_empty(&self.zips)?,
+            country: row.first_non_empty(&self.countries)?,
+            accepts_marketing: None,
+            currency: row.currency(self.currency)?,
+            excluded: exclusion(row.cell(self.status)?),
+        })
+    }
+
+    /// How the file's dates were read, when nothing in it settled that.
+    fn note(&self, file: &str) -> Option<String> {
+        self.dates.note(file)
+    }
 }
 
 #[cfg(test)]

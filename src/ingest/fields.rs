@@ -318,7 +318,7 @@ mod tests {
             mdy.parse("06/17/2021"),
             Ok(NaiveDate::from_ymd_opt(2021, 6, 17).unwrap())
         );
-        assert_eq!(dates.parse("June 17").unwrap_err().1, false);
+        assert!(!dates.parse("June 17").unwrap_err().1);
     }
 
     #[test]

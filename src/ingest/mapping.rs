@@ -5,8 +5,10 @@
 //! later rows only add their quantity (a file with one row per line item).
 
 use super::fields::{SlashDates, parse_cents, parse_quantity};
-use super::{ExportReader, FileCounts, RowError, Sink};
-use crate::model::{Exclusion, Order, Seen, non_empty, normalize_company, normalize_email};
+use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
+use super::row::{OrderId, Row, order_id};
+use super::{ExportReader, RowError};
+use crate::model::{Exclusion, Order};
 use anyhow::{Result, bail};
 use std::collections::HashMap;
 
@@ -104,27 +106,38 @@ fn exclusion(status: &str) -> Option<Exclusion> {
     }
 }
 
-/// Column positions for each mapped key.
-struct Columns(HashMap<&'static str, usize>);
-
-impl Columns {
-    fn get(&self, key: &str) -> Option<usize> {
-        self.0.get(key).copied()
-    }
+/// Column positions of the mapped keys.
+struct Columns {
+    order: usize,
+    date: usize,
+    total: usize,
+    email: Option<usize>,
+    customer_id: Option<usize>,
+    quantity: Option<usize>,
+    refunded: Option<usize>,
+    status: Option<usize>,
+    company: Option<usize>,
+    name: Option<usize>,
+    phone: Option<usize>,
+    zip: Option<usize>,
+    country: Option<usize>,
+    currency: Option<usize>,
+    dates: SlashDates,
 }
 
 pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     let mapping = sink
         .options
         .mapping
-        .clone()
+        .as_ref()
         .expect("mapping::read is only called with --map");
     let mut positions = HashMap::new();
     let mut missing = Vec::new();
     for (&key, name) in &mapping.columns {
         let found = reader.column(name).or_else(|| {
             reader
-                .headers()
+                .header()
+                .names()
                 .iter()
                 .position(|h| h.eq_ignore_ascii_case(name))
         });
@@ -142,103 +155,90 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
             reader.file(),
             missing.join(", "),
             reader
-                .headers()
+                .header()
+                .names()
                 .iter()
                 .map(|h| format!("\"{h}\""))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
     }
-    let columns = Columns(positions);
-    let mut dates = SlashDates::new(sink.options.date_order);
-    let counts = sink.each_row(reader, columns.get("order"), |reader, sink, counts| {
-        read_row(reader, sink, &columns, &mut dates, counts)
-    })?;
-    if let Some(note) = dates.note(reader.file()) {
-        eprintln!("goldpan: {note}");
-    }
-    Ok(counts)
+    let get = |key: &str| positions.get(key).copied();
+    let required = |key: &str| get(key).expect("Mapping::parse checks the required keys");
+    let mut columns = Columns {
+        order: required("order"),
+        date: required("date"),
+        total: required("total"),
+        email: get("email"),
+        customer_id: get("customer_id"),
+        quantity: get("quantity"),
+        refunded: get("refunded"),
+        status: get("status"),
+        company: get("company"),
+        name: get("name"),
+        phone: get("phone"),
+        zip: get("zip"),
+        country: get("country"),
+        currency: get("currency"),
+        dates: SlashDates::new(sink.options.date_order),
+    };
+    read_rows(reader, sink, &mut columns)
 }
 
-fn read_row(
-    reader: &ExportReader,
-    sink: &mut Sink,
-    c: &Columns,
-    dates: &mut SlashDates,
-    counts: &mut FileCounts,
-) -> Result<(), RowError> {
-    let order = c.get("order").expect("required key");
-    let id = reader.check_excel_number(order)?.trim();
-    if id.is_empty() {
-        return Err(reader.bad(order, "an order id", b""));
+impl OrderRows for Columns {
+    fn layout(&self) -> Layout {
+        Layout::RowPerLineItem
     }
-    let quantity = match c.get("quantity") {
-        Some(index) => reader.parse(index, "a whole number of items", parse_quantity)?,
-        None => 0,
-    };
-    if let Some(slot) = sink.orders.seen(id) {
-        return match slot {
-            Seen::Row(row) => {
-                sink.orders.add_quantity(row, quantity);
-                Ok(())
-            }
-            Seen::Duplicate => Ok(()),
-            Seen::Rejected(line) => Err(RowError {
-                file: reader.file().to_string(),
-                line: reader.line(),
-                column: None,
-                problem: format!(
-                    "another row of order {id}, whose first row (line {line}) was rejected"
-                ),
-                fatal: false,
-            }),
-        };
+
+    fn order_id<'r>(&self, reader: &'r ExportReader) -> Result<OrderId<'r>, RowError> {
+        order_id(reader, self.order)
     }
-    let date_index = c.get("date").expect("required key");
-    let date_text = reader.cell(date_index)?;
-    let date = dates
-        .parse(date_text)
-        .map_err(|(problem, fatal)| reader.problem(date_index, problem, fatal))?;
-    let cell = |key: &str| reader.optional_cell(c.get(key));
-    let refunded_cents = match cell("refunded")?.trim() {
-        "" => 0,
-        _ => reader.parse(
-            c.get("refunded").unwrap(),
-            "an amount such as 12.50",
-            parse_cents,
-        )?,
-    };
-    let customer_id = match c.get("customer_id") {
-        Some(index) => {
-            let text = reader.check_excel_number(index)?.trim();
-            (!text.is_empty() && text != "0").then(|| text.to_string())
+
+    fn first_row(&mut self, row: &Row) -> Result<Order, RowError> {
+        let quantity = self.items(row)?;
+        let date = self
+            .dates
+            .parse(row.cell(self.date)?)
+            .map_err(|(problem, fatal)| row.problem(self.date, problem, fatal))?;
+        let refunded_cents = row.refunded_cents(self.refunded, "an amount such as 12.50")?;
+        let customer_id = row.customer_id(self.customer_id)?;
+        Ok(Order {
+            id: row.id.to_string(),
+            email: row.email(&[self.email])?,
+            customer_id,
+            date,
+            quantity,
+            total_cents: row.parse(self.total, "an amount such as 49.90", parse_cents)?,
+            refunded_cents,
+            company: row.company(self.company)?,
+            name: row.text(self.name)?,
+            phone: row.text(self.phone)?,
+            zip: row.text(self.zip)?,
+            country: row.text(self.country)?,
+            accepts_marketing: None,
+            currency: row.currency(self.currency)?,
+            excluded: exclusion(row.optional_cell(self.status)?),
+        })
+    }
+
+    fn later_row(&mut self, row: &Row) -> Result<i64, RowError> {
+        self.items(row)
+    }
+
+    /// How the file's dates were read, when nothing in it settled that.
+    fn note(&self, file: &str) -> Option<String> {
+        self.dates.note(file)
+    }
+}
+
+impl Columns {
+    /// The row's items: its quantity, or 0 when none is mapped.
+    fn items(&self, row: &Row) -> Result<i64, RowError> {
+        match self.quantity {
+            Some(index) => row.parse(index, "a whole number of items", parse_quantity),
+            None => Ok(0),
         }
-        None => None,
-    };
-    let order = Order {
-        id: id.to_string(),
-        email: normalize_email(cell("email")?),
-        customer_id,
-        date,
-        quantity,
-        total_cents: reader.parse(
-            c.get("total").expect("required key"),
-            "an amount such as 49.90",
-            parse_cents,
-        )?,
-        refunded_cents,
-        company: normalize_company(cell("company")?, &sink.options.extra_non_company_words),
-        name: non_empty(cell("name")?),
-        phone: non_empty(cell("phone")?),
-        zip: non_empty(cell("zip")?),
-        country: non_empty(cell("country")?),
-        accepts_marketing: None,
-        currency: non_empty(cell("currency")?).map(|c| c.to_ascii_uppercase()),
-        excluded: exclusion(cell("status")?),
-    };
-    counts.orders += 1;
-    sink.orders.push(order);
-    Ok(())
+    }
 }
 
 #[cfg(test)]

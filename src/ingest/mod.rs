@@ -1,30 +1,120 @@
 //! From export files to the normalized orders table (`crate::model`).
 //!
 //! This module opens files (plain, gzip, stdin), recognizes which export a
-//! file is from its header, and hands each file to the module of its format.
-//! Those modules are the only places that know a platform's column names.
+//! file is from its header through the table of [`FORMATS`], and hands each
+//! file to the module of its format. Those modules are the only places that
+//! know a platform's column names; the cells every format reads alike are
+//! read by [`row`], and rows become orders in [`grouping`].
 
 mod bigcommerce;
+// The format module CONTRIBUTING.md walks through, compiled and run by the
+// tests so that the guide stays true; not in FORMATS.
+#[cfg(test)]
+mod example_format;
 pub mod fields;
+mod grouping;
 pub mod mapping;
 mod reader;
+mod row;
 mod shopify;
 mod shopify_customers;
 mod woocommerce;
 
-use crate::model::{Exclusion, OrdersBuilder, col};
+use crate::model::{Exclusion, col};
 use anyhow::{Result, bail};
 use fields::DateOrder;
+use grouping::{FileCounts, Sink};
 use polars::prelude::{DataFrame, IntoLazy, lit, when};
-pub use reader::{ExportReader, RowError};
-pub use shopify_customers::hint_col;
+pub use reader::{ExportReader, Header, RowError};
+use shopify_customers::Hints;
+use std::sync::LazyLock;
 
-/// The store platforms goldpan reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Shopify,
-    Bigcommerce,
-    Woocommerce,
+/// Every export goldpan recognizes by its header. One entry drives
+/// detection, `--format`, the "not an orders export" message and the
+/// README's table of exports ([`formats_table`]).
+pub const FORMATS: [Format; 4] = [
+    shopify::FORMAT,
+    bigcommerce::FORMAT,
+    woocommerce::FORMAT,
+    shopify_customers::FORMAT,
+];
+
+/// An export goldpan reads: what it is, how to get it, how to recognize and
+/// read it. Also the values of `--format` (the entries that read orders).
+#[derive(Clone, Copy, Debug)]
+pub struct Format {
+    /// The `--format` value; also how messages name the format.
+    pub name: &'static str,
+    /// The platform, as store owners call it: "Shopify".
+    pub platform: &'static str,
+    /// What the export lists, after the platform: "orders".
+    pub lists: &'static str,
+    /// Where in the store's admin to export it, in one line.
+    pub how_to_export: &'static str,
+    /// More on exporting it, for the README's table; "" when nothing to add.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "only the README's table shows it")
+    )]
+    pub export_tips: &'static str,
+    /// Columns the header must have to be this export's: each entry is one
+    /// column, or alternatives of which one is enough.
+    pub identifying_columns: &'static [&'static [&'static str]],
+    /// Other files with similar headers, named in the "not an orders export"
+    /// message.
+    pub lookalikes: &'static [Lookalike],
+    pub read: Read,
+}
+
+/// A file that is close to an export goldpan reads, but is not one.
+#[derive(Clone, Copy, Debug)]
+pub struct Lookalike {
+    /// Columns that, all present, give it away.
+    pub columns: &'static [&'static str],
+    /// What it is, after "it looks like".
+    pub is: &'static str,
+}
+
+/// How a format's file is read.
+#[derive(Clone, Copy, Debug)]
+pub enum Read {
+    /// An orders export: its rows become orders.
+    Orders(fn(&mut ExportReader, &mut Sink) -> Result<FileCounts>),
+    /// A customers export, read beside orders for B2B hints only; returns its
+    /// number of rows.
+    CustomerHints(fn(&mut ExportReader, &mut Hints) -> Result<u64>),
+}
+
+impl Format {
+    /// Whether the header has every identifying column.
+    pub fn recognizes(&self, header: &Header) -> bool {
+        self.identifying_columns
+            .iter()
+            .all(|alternatives| alternatives.iter().any(|name| header.has(name)))
+    }
+
+    pub fn reads_orders(&self) -> bool {
+        matches!(self.read, Read::Orders(_))
+    }
+
+    /// "Shopify orders".
+    pub fn title(&self) -> String {
+        format!("{} {}", self.platform, self.lists)
+    }
+}
+
+/// `--format`: the entries of [`FORMATS`] that read orders (a customers
+/// export has no orders to read a file "as"), by name.
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ORDER_FORMATS: LazyLock<Vec<Format>> =
+            LazyLock::new(|| FORMATS.into_iter().filter(Format::reads_orders).collect());
+        &ORDER_FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name))
+    }
 }
 
 /// How to read exports; filled from the command line.
@@ -75,107 +165,45 @@ pub struct Rejected {
 /// The orders table and how it was built.
 pub struct Ingested {
     pub orders: DataFrame,
-    /// B2B hints per e-mail from customers exports (see [`hint_col`]), if any.
+    /// B2B hints per e-mail from customers exports (see
+    /// [`crate::model::hint_col`]), if any.
     pub hints: Option<DataFrame>,
     pub report: IngestReport,
     pub rejected: Vec<Rejected>,
-}
-
-/// Where a format module puts what it reads.
-pub struct Sink<'a> {
-    pub orders: &'a mut OrdersBuilder,
-    pub options: &'a IngestOptions,
-    rejected: &'a mut Vec<Rejected>,
-}
-
-impl Sink<'_> {
-    /// A row that cannot be read: stops the run, or with `--skip-bad-rows` is
-    /// set aside with its reason. Errors about the whole file always stop.
-    pub fn reject(&mut self, reader: &ExportReader, err: RowError) -> Result<()> {
-        if err.fatal {
-            return Err(err.into());
-        }
-        if !self.options.skip_bad_rows {
-            bail!("{err} (to skip such rows, count them and go on, use --skip-bad-rows)");
-        }
-        self.rejected.push(Rejected {
-            file: err.file.clone(),
-            line: err.line,
-            reason: err.reason(),
-            raw: reader.raw_record(),
-        });
-        Ok(())
-    }
-
-    /// Reads every row of a file with `read_row`. A row that cannot be read
-    /// or that `read_row` fails on is rejected (or stops the run); when
-    /// `order_id` names the order-id column, the later rows of that order are
-    /// rejected with it.
-    pub fn each_row(
-        &mut self,
-        reader: &mut ExportReader,
-        order_id: Option<usize>,
-        mut read_row: impl FnMut(&ExportReader, &mut Sink, &mut FileCounts) -> Result<(), RowError>,
-    ) -> Result<FileCounts> {
-        let mut counts = FileCounts::default();
-        loop {
-            match reader.next_row() {
-                Ok(true) => counts.rows += 1,
-                Ok(false) => return Ok(counts),
-                Err(err) => {
-                    counts.rows += 1;
-                    self.reject(reader, err)?;
-                    continue;
-                }
-            }
-            if let Err(err) = read_row(reader, self, &mut counts) {
-                let id = order_id.and_then(|column| reader.cell(column).ok());
-                if let Some(id) = id.map(str::trim).filter(|id| !id.is_empty()) {
-                    self.orders.reject(id, reader.line());
-                }
-                self.reject(reader, err)?;
-            }
-        }
-    }
+    /// What people should know about how the files were read (e.g. how
+    /// ambiguous dates were read), one line each, for stderr.
+    pub notes: Vec<String>,
 }
 
 /// Reads every export into one orders table. The same order id in two files
 /// counts once (the first file's copy is kept).
 pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested> {
-    let mut orders = OrdersBuilder::default();
+    let mut sink = Sink::new(options);
     let mut report = IngestReport::default();
-    let mut rejected = Vec::new();
-    let mut hints = shopify_customers::Hints::default();
+    let mut hints = Hints::default();
     let mut order_files = 0;
     for path in paths {
         let mut reader = ExportReader::open(path)?;
         report.files += 1;
-        if options.mapping.is_none() && shopify_customers::recognizes(&reader) {
-            report.customers_export_rows += shopify_customers::read(&mut reader, &mut hints)?;
-            continue;
-        }
-        orders.start_file();
-        let format = match options.format {
-            _ if options.mapping.is_some() => None,
-            Some(format) => Some(format),
-            None => Some(detect(&reader)?),
-        };
-        let before = orders.len();
-        let mut sink = Sink {
-            orders: &mut orders,
-            options,
-            rejected: &mut rejected,
-        };
-        let read = match format {
+        let before = sink.orders.len();
+        let read = match format_of(&reader, options)? {
             None => mapping::read(&mut reader, &mut sink)?,
-            Some(Format::Shopify) => shopify::read(&mut reader, &mut sink)?,
-            Some(Format::Bigcommerce) => bigcommerce::read(&mut reader, &mut sink)?,
-            Some(Format::Woocommerce) => woocommerce::read(&mut reader, &mut sink)?,
+            Some(Format {
+                read: Read::Orders(read),
+                ..
+            }) => read(&mut reader, &mut sink)?,
+            Some(Format {
+                read: Read::CustomerHints(read),
+                ..
+            }) => {
+                report.customers_export_rows += read(&mut reader, &mut hints)?;
+                continue;
+            }
         };
         order_files += 1;
         report.rows_read += read.rows;
         report.orders_read += read.orders;
-        report.duplicate_orders += read.orders - (orders.len() - before) as u64;
+        report.duplicate_orders += read.orders - (sink.orders.len() - before) as u64;
     }
     if order_files == 0 {
         bail!(
@@ -184,53 +212,117 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
              Give the orders export too, e.g. goldpan summary orders_export.csv customers_export.csv"
         );
     }
-    report.orders_built = orders.len() as u64;
-    report.rows_rejected = rejected.len() as u64;
-    let orders = apply_currency(orders.finish()?, options.currency.as_deref())?;
+    report.orders_built = sink.orders.len() as u64;
+    report.rows_rejected = sink.rejected.len() as u64;
+    let orders = apply_currency(sink.orders.finish()?, options.currency.as_deref())?;
     Ok(Ingested {
         orders,
         hints: hints.finish()?,
         report,
-        rejected,
+        rejected: sink.rejected,
+        notes: sink.notes,
     })
 }
 
-/// What a format module read from one file.
-#[derive(Default)]
-pub struct FileCounts {
-    /// Data rows, rejected ones included.
-    pub rows: u64,
-    /// Orders pushed into the table (or found to be duplicates).
-    pub orders: u64,
+/// The format to read a file as; `None` to read it through `--map`.
+fn format_of(reader: &ExportReader, options: &IngestOptions) -> Result<Option<Format>> {
+    if options.mapping.is_some() {
+        return Ok(None);
+    }
+    match options.format {
+        // A customers export is still recognized: it has no orders to force.
+        Some(forced) => Ok(Some(
+            detect(reader.header(), reader.file())
+                .ok()
+                .filter(|format| !format.reads_orders())
+                .unwrap_or(forced),
+        )),
+        None => detect(reader.header(), reader.file()).map(Some),
+    }
 }
 
-/// Recognizes the export from its header, or says what the file looks like.
-fn detect(reader: &ExportReader) -> Result<Format> {
-    let has = |name: &str| reader.column(name).is_some();
-    if has("Name") && has("Lineitem quantity") && has("Financial Status") {
-        return Ok(Format::Shopify);
+/// The one format whose identifying columns the header has; else an error
+/// that says what the file looks like and which exports goldpan reads.
+fn detect(header: &Header, file: &str) -> Result<Format> {
+    let claimed: Vec<&Format> = FORMATS.iter().filter(|f| f.recognizes(header)).collect();
+    match claimed[..] {
+        [format] => return Ok(*format),
+        [first, second, ..] => bail!(
+            "{}: the header fits two exports, {} ({}) and {} ({}); its header starts {}. \
+             Say which it is with --format",
+            file,
+            first.title(),
+            first.name,
+            second.title(),
+            second.name,
+            header.preview()
+        ),
+        [] => {}
     }
-    if bigcommerce::recognizes(reader) {
-        return Ok(Format::Bigcommerce);
-    }
-    if woocommerce::recognizes(reader) {
-        return Ok(Format::Woocommerce);
-    }
-    let looks_like = if has("Abandoned Checkout URL") {
-        "a Shopify abandoned-checkouts export (checkouts that never became orders)"
-    } else if has("Name") && has("Lineitem quantity") {
-        "a Shopify orders export without the Financial Status column"
-    } else {
-        "no export goldpan knows"
-    };
+    let looks_like = FORMATS
+        .iter()
+        .flat_map(|format| format.lookalikes)
+        .find(|lookalike| lookalike.columns.iter().all(|name| header.has(name)))
+        .map_or("no export goldpan knows", |lookalike| lookalike.is);
+    let exports: Vec<String> = FORMATS
+        .iter()
+        .filter(|format| format.reads_orders())
+        .map(|format| format!("{} ({})", format.platform, format.how_to_export))
+        .collect();
     bail!(
         "{}: not an orders export: it looks like {looks_like}; its header starts {}. \
-         goldpan reads the orders exports of Shopify (Admin › Orders › Export), BigCommerce \
-         (Orders › Export) and WooCommerce (Customer/Order/Coupon Export); for any other file, \
-         name its columns with --map, e.g. --map order=Order No,date=Ordered,total=Amount,email=E-mail",
-        reader.file(),
-        reader.header_preview()
+         goldpan reads the orders exports of {}; for any other file, name its columns with \
+         --map, e.g. --map order=Order No,date=Ordered,total=Amount,email=E-mail",
+        file,
+        header.preview(),
+        and_list(&exports)
     )
+}
+
+/// "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The README's table of exports, in Markdown: one row per entry of
+/// [`FORMATS`], then `--map`. A test keeps the README's copy equal to it.
+#[cfg(test)]
+pub fn formats_table() -> String {
+    let row = |cells: [&str; 4]| format!("| {} |\n", cells.join(" | "));
+    let mut table = row(["export", "`--format`", "how to get it", "recognized by"]);
+    table.push_str(&row(["---"; 4]));
+    for format in &FORMATS {
+        let (export, flag) = if format.reads_orders() {
+            (format.title(), format!("`{}`", format.name))
+        } else {
+            let export = format!("{} (optional, next to an orders export)", format.title());
+            (export, String::new())
+        };
+        let how = match format.export_tips {
+            "" => format.how_to_export.to_string(),
+            tips => format!("{} ({tips})", format.how_to_export),
+        };
+        let columns: Vec<String> = format
+            .identifying_columns
+            .iter()
+            .map(|alternatives| {
+                let names: Vec<String> = alternatives.iter().map(|n| format!("`{n}`")).collect();
+                names.join(" or ")
+            })
+            .collect();
+        table.push_str(&row([&export, &flag, &how, &columns.join(", ")]));
+    }
+    table.push_str(&row([
+        "anything else",
+        "",
+        "name its columns with `--map`",
+        "",
+    ]));
+    table
 }
 
 /// Several currencies cannot be added up: stop, unless one was chosen, in which
@@ -274,5 +366,276 @@ fn apply_currency(orders: DataFrame, chosen: Option<&str>) -> Result<DataFrame> 
                 )
                 .collect()?)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+    use std::path::Path;
+
+    /// What detection should make of a file.
+    #[derive(Debug)]
+    enum Expected {
+        /// Recognized as the format of this name.
+        Is(&'static str),
+        /// "not an orders export: it looks like …".
+        NotOrders(&'static str),
+        /// Refused before its header is looked at, saying this.
+        Unreadable(&'static str),
+    }
+    use Expected::*;
+
+    /// Every export in fixtures/, and what detection makes of it. A new
+    /// fixture must be added here.
+    const FIXTURES: [(&str, Expected); 35] = [
+        (
+            "abandoned_checkouts.csv",
+            NotOrders("a Shopify abandoned-checkouts export"),
+        ),
+        ("b2b_signals_customers.csv", Is("shopify-customers")),
+        ("b2b_signals_orders.csv", Is("shopify")),
+        ("bad_amount.csv", Is("shopify")),
+        ("bad_date.csv", Is("shopify")),
+        ("bigcommerce_ambiguous_dates.csv", Is("bigcommerce")),
+        (
+            "bigcommerce_orders_2021-2024_urbanseeds_EXCERPT.csv",
+            Is("bigcommerce"),
+        ),
+        ("bigcommerce_repeated_order.csv", Is("bigcommerce")),
+        ("bigcommerce_small.csv", Is("bigcommerce")),
+        ("boundaries_bulk.csv", Is("shopify")),
+        ("boundaries_lapsed.csv", Is("shopify")),
+        ("boundaries_top_aov.csv", Is("shopify")),
+        ("excel_resaved_dates.csv", Is("shopify")),
+        ("excel_resaved_scientific.csv", Is("shopify")),
+        (
+            "excel_resaved_semicolon.csv",
+            Unreadable("the header is separated by ';'"),
+        ),
+        ("generic_orders.csv", NotOrders("no export goldpan knows")),
+        ("mixed_currency.csv", Is("shopify")),
+        ("shopify_b2b_customers.csv", Is("shopify-customers")),
+        ("shopify_b2b_orders.csv", Is("shopify")),
+        ("shopify_bad_rows.csv", Is("shopify")),
+        (
+            "shopify_customers_2020_synthetic_satwikkansal.csv",
+            Is("shopify-customers"),
+        ),
+        (
+            "shopify_customers_2024_bodybar_ANONYMIZED.csv",
+            Is("shopify-customers"),
+        ),
+        ("shopify_feb.csv", Is("shopify")),
+        ("shopify_feb.csv.gz", Is("shopify")),
+        ("shopify_jan.csv", Is("shopify")),
+        (
+            "shopify_orders_2024_looker101_ANONYMIZED.csv",
+            Is("shopify"),
+        ),
+        ("shopify_orders_2025_devstore_forezia.csv", Is("shopify")),
+        (
+            "shopify_orders_2025_devstore_ramkumar_ANONYMIZED.csv",
+            Is("shopify"),
+        ),
+        ("shopify_orders_week1_cron.csv", Is("shopify")),
+        ("shopify_orders_week2_cron.csv", Is("shopify")),
+        ("shopify_traps.csv", Is("shopify")),
+        ("woocommerce_default.csv", Is("woocommerce")),
+        ("woocommerce_items.csv", Is("woocommerce")),
+        ("woocommerce_items_bad_rows.csv", Is("woocommerce")),
+        ("make_hand_fixtures.py", Unreadable("not an export")),
+    ];
+
+    fn fixtures_dir() -> &'static Path {
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))
+    }
+
+    #[test]
+    fn every_fixture_is_recognized_as_expected() {
+        let mut listed: Vec<&str> = FIXTURES.iter().map(|(name, _)| *name).collect();
+        let mut found: Vec<String> = std::fs::read_dir(fixtures_dir())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        listed.sort();
+        found.sort();
+        assert_eq!(
+            listed, found,
+            "fixtures/ and FIXTURES differ: add the new file"
+        );
+
+        for (name, expected) in &FIXTURES {
+            if name.ends_with(".py") {
+                continue;
+            }
+            let path = fixtures_dir().join(name).to_string_lossy().into_owned();
+            let detected = ExportReader::open(&path)
+                .map_err(|err| format!("unreadable: {err:#}"))
+                .and_then(|reader| {
+                    detect(reader.header(), reader.file()).map_err(|err| format!("{err:#}"))
+                });
+            match (expected, &detected) {
+                (Is(format), Ok(got)) if got.name == *format => {}
+                (NotOrders(looks_like), Err(err))
+                    if err
+                        .contains(&format!("not an orders export: it looks like {looks_like}")) => {
+                }
+                (Unreadable(problem), Err(err))
+                    if err.starts_with("unreadable") && err.contains(problem) => {}
+                _ => panic!(
+                    "{name}: expected {expected:?}, got {:?}",
+                    detected.map(|format| format.name)
+                ),
+            }
+        }
+    }
+
+    fn header(names: &[&str]) -> Header {
+        Header::new(names.iter().map(|name| name.to_string()).collect())
+    }
+
+    #[test]
+    fn each_format_alone_claims_its_own_columns() {
+        for format in &FORMATS {
+            let columns: Vec<&str> = format
+                .identifying_columns
+                .iter()
+                .map(|alternatives| alternatives[0])
+                .collect();
+            let detected = detect(&header(&columns), "f.csv").unwrap();
+            assert_eq!(detected.name, format.name);
+        }
+    }
+
+    #[test]
+    fn a_header_two_formats_claim_is_an_error_naming_both() {
+        let both = header(&[
+            "Name",
+            "Lineitem quantity",
+            "Financial Status",
+            "order_id",
+            "status",
+            "order_total",
+        ]);
+        let err = detect(&both, "both.csv").unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "both.csv: the header fits two exports, Shopify orders (shopify) and \
+                 WooCommerce orders (woocommerce)"
+            ),
+            "{err}"
+        );
+        assert!(err.ends_with("Say which it is with --format"), "{err}");
+    }
+
+    #[test]
+    fn format_values_are_the_orders_formats() {
+        let values: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(Format::to_possible_value)
+            .map(|value| value.get_name().to_string())
+            .collect();
+        let orders: Vec<&str> = FORMATS
+            .iter()
+            .filter(|format| format.reads_orders())
+            .map(|format| format.name)
+            .collect();
+        assert_eq!(values, orders);
+        assert_eq!(
+            Format::from_str("woocommerce", false).unwrap().name,
+            "woocommerce"
+        );
+        assert!(Format::from_str("shopify-customers", false).is_err());
+    }
+
+    #[test]
+    fn the_readme_has_the_formats_table() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let (start, end) = ("<!-- formats:start -->\n", "<!-- formats:end -->");
+        let from = readme
+            .find(start)
+            .expect("README.md has <!-- formats:start -->")
+            + start.len();
+        let to = from
+            + readme[from..]
+                .find(end)
+                .expect("README.md has <!-- formats:end -->");
+        let table = formats_table();
+        assert!(
+            readme[from..to] == table,
+            "README.md's table of exports is not the registry's; put this between the markers:\n{table}"
+        );
+    }
+
+    #[test]
+    fn the_contributing_example_is_the_example_format_module() {
+        let guide =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/CONTRIBUTING.md"))
+                .unwrap();
+        let module = include_str!("example_format.rs");
+        // The guide shows it inside a list item, indented by three spaces.
+        let indented: String = module
+            .lines()
+            .map(|line| match line {
+                "" => "\n".to_string(),
+                _ => format!("   {line}\n"),
+            })
+            .collect();
+        assert!(
+            guide.contains(&format!("   ```rust\n{indented}   ```\n")),
+            "CONTRIBUTING.md must show src/ingest/example_format.rs as it is"
+        );
+    }
+
+    #[test]
+    fn the_contributing_example_format_reads_line_items_into_orders() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("squarespace.csv");
+        std::fs::write(
+            &path,
+            "Order ID,Created at,Total,Lineitem quantity,Email,Amount Refunded,Financial Status\n\
+             1001,2025-01-02 10:00:00 +0000,30.00,2,Ann@Shop.com,5.00,PAID\n\
+             1001,2025-01-02 10:00:00 +0000,30.00,3,Ann@Shop.com,5.00,PAID\n\
+             1002,2025-01-03 10:00:00 +0000,12.00,1,bob@shop.com,,Canceled\n",
+        )
+        .unwrap();
+        let mut reader = ExportReader::open(&path.to_string_lossy()).unwrap();
+        assert!(example_format::FORMAT.recognizes(reader.header()));
+        let Read::Orders(read) = example_format::FORMAT.read else {
+            panic!("the example reads orders");
+        };
+        let options = IngestOptions::default();
+        let mut sink = Sink::new(&options);
+        let counts = read(&mut reader, &mut sink).unwrap();
+        assert_eq!((counts.rows, counts.orders), (3, 2));
+        let orders = sink.orders.finish().unwrap();
+        let column = |name: &str| {
+            orders
+                .column(name)
+                .unwrap()
+                .as_materialized_series()
+                .clone()
+        };
+        assert_eq!(column(col::QUANTITY).i64().unwrap().get(0), Some(5));
+        assert_eq!(column(col::NET).i64().unwrap().get(0), Some(2500));
+        assert_eq!(
+            column(col::EMAIL).str().unwrap().get(0),
+            Some("ann@shop.com")
+        );
+        assert_eq!(
+            column(col::EXCLUDED).str().unwrap().get(1),
+            Some("cancelled")
+        );
+    }
+
+    #[test]
+    fn and_lists_read_like_english() {
+        let items = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(and_list(&items(&["a"])), "a");
+        assert_eq!(and_list(&items(&["a", "b"])), "a and b");
+        assert_eq!(and_list(&items(&["a", "b", "c"])), "a, b and c");
     }
 }

@@ -1,7 +1,7 @@
 //! Reading an export file row by row, with every error located by file, line
 //! and column.
 
-use crate::output::printable;
+use crate::sanitize::printable;
 use anyhow::{Context, Result, bail};
 use flate2::read::MultiGzDecoder;
 use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
@@ -10,10 +10,42 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
+/// The column names of an export's first row, trimmed.
+pub struct Header {
+    names: Vec<String>,
+}
+
+impl Header {
+    pub fn new(names: Vec<String>) -> Header {
+        Header { names }
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Position of the column with this name, if any.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|h| h == name)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.column(name).is_some()
+    }
+
+    /// The first few names, for "this is not what we expected" errors.
+    pub fn preview(&self) -> String {
+        let shown: Vec<&str> = self.names.iter().take(6).map(String::as_str).collect();
+        let more = if self.names.len() > 6 { ", …" } else { "" };
+        // Header text comes from the file: keep control characters off the terminal.
+        printable(&format!("\"{}\"{more}", shown.join(", ")))
+    }
+}
+
 /// A CSV export opened for reading, with its header.
 pub struct ExportReader {
     file: String,
-    headers: Vec<String>,
+    header: Header,
     /// The current row.
     record: csv::ByteRecord,
     /// Rows parsed ahead by the parser thread, and the next one to hand out.
@@ -191,7 +223,7 @@ impl ExportReader {
         let (parsed, spent) = spawn_parser(csv);
         Ok(ExportReader {
             file,
-            headers,
+            header: Header::new(headers),
             record: csv::ByteRecord::new(),
             batch: Vec::new(),
             next: 0,
@@ -205,22 +237,13 @@ impl ExportReader {
         &self.file
     }
 
-    /// The header's column names.
-    pub fn headers(&self) -> &[String] {
-        &self.headers
+    pub fn header(&self) -> &Header {
+        &self.header
     }
 
     /// Position of the column with this header, if any.
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
-    }
-
-    /// The first few header names, for "this is not what we expected" errors.
-    pub fn header_preview(&self) -> String {
-        let shown: Vec<&str> = self.headers.iter().take(6).map(String::as_str).collect();
-        let more = if self.headers.len() > 6 { ", …" } else { "" };
-        // Header text comes from the file: keep control characters off the terminal.
-        printable(&format!("\"{}\"{more}", shown.join(", ")))
+        self.header.column(name)
     }
 
     /// Positions of required columns, or an error naming every missing one.
@@ -239,7 +262,7 @@ impl ExportReader {
                     .map(|m| format!("\"{m}\""))
                     .collect::<Vec<_>>()
                     .join(", "),
-                self.header_preview()
+                self.header.preview()
             );
         }
         Ok(names.iter().map(|n| self.column(n).unwrap()).collect())
@@ -331,7 +354,7 @@ impl ExportReader {
         RowError {
             file: self.file.clone(),
             line: self.line(),
-            column: Some((index + 1, self.headers[index].clone())),
+            column: Some((index + 1, self.header.names[index].clone())),
             problem: format!("expected {expected}, found \"{}\"", found.escape_debug()),
             fatal: false,
         }
@@ -342,7 +365,7 @@ impl ExportReader {
         RowError {
             file: self.file.clone(),
             line: self.line(),
-            column: Some((index + 1, self.headers[index].clone())),
+            column: Some((index + 1, self.header.names[index].clone())),
             problem,
             fatal,
         }
@@ -353,7 +376,7 @@ impl ExportReader {
         RowError {
             file: self.file.clone(),
             line: self.line(),
-            column: Some((index + 1, self.headers[index].clone())),
+            column: Some((index + 1, self.header.names[index].clone())),
             problem: format!(
                 "found \"{}\": this file was opened and saved again by Excel, which {what_excel_did}. \
                  goldpan cannot undo that reliably. Export the orders again from the store and give \
@@ -416,10 +439,12 @@ pub fn excel_rewrite_of_number(text: &str) -> Option<&'static str> {
             return Some("wrote long numbers in scientific notation and cut their digits");
         }
     }
-    if let Some((whole, fraction)) = unsigned.split_once(',') {
-        if digits(whole) && digits(fraction) && fraction.len() <= 2 {
-            return Some("wrote amounts with a decimal comma for your language settings");
-        }
+    if let Some((whole, fraction)) = unsigned.split_once(',')
+        && digits(whole)
+        && digits(fraction)
+        && fraction.len() <= 2
+    {
+        return Some("wrote amounts with a decimal comma for your language settings");
     }
     None
 }

@@ -8,9 +8,31 @@
 use super::fields::{
     looks_like_excel_date, parse_cents, parse_flag, parse_local_date, parse_quantity,
 };
-use super::{ExportReader, FileCounts, RowError, Sink};
-use crate::model::{Exclusion, Order, Seen, non_empty, normalize_company, normalize_email};
+use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
+use super::row::{OrderId, Row, order_name};
+use super::{ExportReader, Format, Lookalike, Read, RowError};
+use crate::model::{Exclusion, Order, non_empty};
 use anyhow::Result;
+
+pub const FORMAT: Format = Format {
+    name: "shopify",
+    platform: "Shopify",
+    lists: "orders",
+    how_to_export: "Admin › Orders › Export",
+    export_tips: "CSV for Excel or plain CSV",
+    identifying_columns: &[&["Name"], &["Lineitem quantity"], &["Financial Status"]],
+    lookalikes: &[
+        Lookalike {
+            columns: &["Abandoned Checkout URL"],
+            is: "a Shopify abandoned-checkouts export (checkouts that never became orders)",
+        },
+        Lookalike {
+            columns: &["Name", "Lineitem quantity"],
+            is: "a Shopify orders export without the Financial Status column",
+        },
+    ],
+    read: Read::Orders(read),
+};
 
 const WHAT: &str = "Shopify orders export";
 const TEST_GATEWAY: &str = "(for testing) Bogus Gateway";
@@ -38,7 +60,7 @@ struct Columns {
     accepts_marketing: Option<usize>,
 }
 
-pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
+fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     let [name, email, created_at, total, quantity, status] = reader
         .require(
             &[
@@ -54,7 +76,7 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         .try_into()
         .expect("six columns asked for");
     let optional = |n: &str| reader.column(n);
-    let columns = Columns {
+    let mut columns = Columns {
         name,
         email,
         created_at,
@@ -78,104 +100,80 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         countries: [optional("Billing Country"), optional("Shipping Country")],
         accepts_marketing: optional("Accepts Marketing"),
     };
-
-    sink.each_row(reader, Some(name), |reader, sink, counts| {
-        read_row(reader, sink, &columns, counts)
-    })
+    read_rows(reader, sink, &mut columns)
 }
 
-fn read_row(
-    reader: &ExportReader,
-    sink: &mut Sink,
-    c: &Columns,
-    counts: &mut FileCounts,
-) -> Result<(), RowError> {
-    let order_name = reader.cell(c.name)?.trim();
-    if order_name.is_empty() {
-        Err(reader.bad(c.name, "an order name such as #1001", b""))?;
-    }
-    let created_text = reader.cell(c.created_at)?;
-    if looks_like_excel_date(created_text) {
-        return Err(reader.excel(
-            c.created_at,
-            created_text.trim(),
-            "rewrote dates in its own format, dropping seconds and time zones",
-        ));
-    }
-    if let Some(id) = c.id {
-        reader.check_excel_number(id)?;
-    }
-    if let Some(slot) = sink.orders.seen(order_name) {
-        if let Seen::Rejected(line) = slot {
-            return Err(RowError {
-                file: reader.file().to_string(),
-                line: reader.line(),
-                column: None,
-                problem: format!(
-                    "a later line item of order {order_name}, whose first row (line {line}) \
-                     was rejected"
-                ),
-                fatal: false,
-            });
-        }
-        // A later line item. Only the first row of an order carries Total.
-        if !reader.cell(c.total)?.trim().is_empty() {
-            Err(reader.bad(
-                c.total,
-                &format!("order {order_name} only once (its Total is on an earlier row too)"),
-                reader.cell(c.total)?.as_bytes(),
-            ))?;
-        }
-        let items = reader.parse(c.quantity, "a whole number of items", parse_quantity)?;
-        if let Seen::Row(row) = slot {
-            sink.orders.add_quantity(row, items);
-        }
-        return Ok(());
+impl OrderRows for Columns {
+    fn layout(&self) -> Layout {
+        Layout::RowPerLineItem
     }
 
-    let financial_status = reader.cell(c.status)?.trim().to_ascii_lowercase();
-    let excluded = if reader.optional_cell(c.payment_method)?.trim() == TEST_GATEWAY {
-        Some(Exclusion::Test)
-    } else if !reader.optional_cell(c.cancelled_at)?.trim().is_empty() {
-        Some(Exclusion::Cancelled)
-    } else {
-        match financial_status.as_str() {
-            "voided" => Some(Exclusion::Voided),
-            "refunded" => Some(Exclusion::Refunded),
-            "expired" => Some(Exclusion::Expired),
-            _ => None,
+    fn order_id<'r>(&self, reader: &'r ExportReader) -> Result<OrderId<'r>, RowError> {
+        let id = order_name(reader, self.name, "an order name such as #1001")?;
+        // Every row repeats Created at: an Excel re-save shows on any of them.
+        let created = reader.cell(self.created_at)?;
+        if looks_like_excel_date(created) {
+            return Err(reader.excel(
+                self.created_at,
+                created.trim(),
+                "rewrote dates in its own format, dropping seconds and time zones",
+            ));
         }
-    };
-    let refunded_cents = match reader.optional_cell(c.refunded)?.trim() {
-        "" => 0,
-        _ => reader.parse(c.refunded.unwrap(), "an amount such as 12.50", parse_cents)?,
-    };
-    let order = Order {
-        id: order_name.to_string(),
-        email: normalize_email(reader.cell(c.email)?),
-        customer_id: None,
-        date: reader.parse(
-            c.created_at,
-            "a date such as 2025-05-11 09:55:16 -0400",
-            parse_local_date,
-        )?,
-        quantity: reader.parse(c.quantity, "a whole number of items", parse_quantity)?,
-        total_cents: reader.parse(c.total, "an amount such as 1659.95", parse_cents)?,
-        refunded_cents,
-        company: normalize_company(
-            reader.optional_cell(c.company)?,
-            &sink.options.extra_non_company_words,
-        ),
-        name: non_empty(reader.optional_cell(c.billing_name)?)
-            .or(non_empty(reader.optional_cell(c.shipping_name)?)),
-        phone: reader.first_non_empty(&c.phones)?,
-        zip: reader.first_non_empty(&c.zips)?,
-        country: reader.first_non_empty(&c.countries)?,
-        accepts_marketing: parse_flag(reader.optional_cell(c.accepts_marketing)?),
-        currency: non_empty(reader.optional_cell(c.currency)?).map(|c| c.to_ascii_uppercase()),
-        excluded,
-    };
-    counts.orders += 1;
-    sink.orders.push(order);
-    Ok(())
+        if let Some(id) = self.id {
+            reader.check_excel_number(id)?;
+        }
+        Ok(id)
+    }
+
+    fn first_row(&mut self, row: &Row) -> Result<Order, RowError> {
+        let financial_status = row.cell(self.status)?.trim().to_ascii_lowercase();
+        let excluded = if row.optional_cell(self.payment_method)?.trim() == TEST_GATEWAY {
+            Some(Exclusion::Test)
+        } else if !row.optional_cell(self.cancelled_at)?.trim().is_empty() {
+            Some(Exclusion::Cancelled)
+        } else {
+            match financial_status.as_str() {
+                "voided" => Some(Exclusion::Voided),
+                "refunded" => Some(Exclusion::Refunded),
+                "expired" => Some(Exclusion::Expired),
+                _ => None,
+            }
+        };
+        let refunded_cents = row.refunded_cents(self.refunded, "an amount such as 12.50")?;
+        Ok(Order {
+            id: row.id.to_string(),
+            email: row.email(&[Some(self.email)])?,
+            customer_id: None,
+            date: row.parse(
+                self.created_at,
+                "a date such as 2025-05-11 09:55:16 -0400",
+                parse_local_date,
+            )?,
+            quantity: row.parse(self.quantity, "a whole number of items", parse_quantity)?,
+            total_cents: row.parse(self.total, "an amount such as 1659.95", parse_cents)?,
+            refunded_cents,
+            company: row.company(self.company)?,
+            name: non_empty(row.optional_cell(self.billing_name)?)
+                .or(non_empty(row.optional_cell(self.shipping_name)?)),
+            phone: row.first_non_empty(&self.phones)?,
+            zip: row.first_non_empty(&self.zips)?,
+            country: row.first_non_empty(&self.countries)?,
+            accepts_marketing: parse_flag(row.optional_cell(self.accepts_marketing)?),
+            currency: row.currency(self.currency)?,
+            excluded,
+        })
+    }
+
+    fn later_row(&mut self, row: &Row) -> Result<i64, RowError> {
+        // Only the first row of an order carries Total.
+        let total = row.cell(self.total)?;
+        if !total.trim().is_empty() {
+            let expected = format!(
+                "order {} only once (its Total is on an earlier row too)",
+                row.id
+            );
+            return Err(row.bad(self.total, &expected, total.as_bytes()));
+        }
+        row.parse(self.quantity, "a whole number of items", parse_quantity)
+    }
 }

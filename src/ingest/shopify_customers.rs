@@ -4,28 +4,22 @@
 //! customer or an order; `customers` joins these hints to customers who
 //! ordered, by e-mail.
 
-use super::ExportReader;
-use crate::model::{normalize_company, normalize_email};
+use super::{ExportReader, Format, Read};
+use crate::model::{hint_col, normalize_company, normalize_email};
 use anyhow::Result;
 use polars::prelude::{Column, DataFrame, PolarsResult};
 use std::collections::BTreeMap;
 
-/// Columns of the hints table.
-pub mod hint_col {
-    /// String: the customer's e-mail, trimmed and lower-cased (the join key).
-    pub const EMAIL: &str = "hint_email";
-    /// Boolean: `Tax Exempt` is yes.
-    pub const TAX_EXEMPT: &str = "tax_exempt";
-    /// Boolean: a tag names the customer wholesale, b2b or trade.
-    pub const WHOLESALE_TAG: &str = "wholesale_tag";
-    /// String or null: the company on the customer record.
-    pub const COMPANY: &str = "hint_company";
-}
-
-/// Whether the header is a Shopify customers export's.
-pub fn recognizes(reader: &ExportReader) -> bool {
-    reader.column("Total Spent").is_some() && reader.column("Total Orders").is_some()
-}
+pub const FORMAT: Format = Format {
+    name: "shopify-customers",
+    platform: "Shopify",
+    lists: "customers",
+    how_to_export: "Admin › Customers › Export",
+    export_tips: "",
+    identifying_columns: &[&["Total Spent"], &["Total Orders"]],
+    lookalikes: &[],
+    read: Read::CustomerHints(read),
+};
 
 #[derive(Clone, Debug, Default)]
 struct Hint {
@@ -47,7 +41,7 @@ pub fn is_wholesale_tag(tags: &str) -> bool {
 }
 
 /// Reads one customers export; returns its number of rows.
-pub fn read(reader: &mut ExportReader, hints: &mut Hints) -> Result<u64> {
+fn read(reader: &mut ExportReader, hints: &mut Hints) -> Result<u64> {
     let [email] = reader
         .require(&["Email"], "Shopify customers export")?
         .try_into()

@@ -6,17 +6,24 @@
 //! `Y-m-d H:i:s` in the site's time.
 
 use super::fields::{looks_like_excel_date, parse_cents, parse_local_date, parse_quantity};
-use super::{ExportReader, FileCounts, RowError, Sink};
-use crate::model::{Exclusion, Order, Seen, non_empty, normalize_company, normalize_email};
+use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
+use super::row::{OrderId, Row, order_id};
+use super::{ExportReader, Format, Read, RowError};
+use crate::model::{Exclusion, Order};
 use anyhow::{Result, bail};
 
-const WHAT: &str = "WooCommerce orders export";
+pub const FORMAT: Format = Format {
+    name: "woocommerce",
+    platform: "WooCommerce",
+    lists: "orders",
+    how_to_export: "Customer/Order/Coupon Export",
+    export_tips: "a plugin; format \"Default\" or \"Default - One Row per Item\"",
+    identifying_columns: &[&["order_id", "order_number"], &["status"], &["order_total"]],
+    lookalikes: &[],
+    read: Read::Orders(read),
+};
 
-/// Whether the header is the export plugin's orders header.
-pub fn recognizes(reader: &ExportReader) -> bool {
-    let has = |name: &str| reader.column(name).is_some();
-    (has("order_id") || has("order_number")) && has("status") && has("order_total")
-}
+const WHAT: &str = "WooCommerce orders export";
 
 /// Why an order with this status is not a purchase (`wc-` prefix optional).
 fn exclusion(status: &str) -> Option<Exclusion> {
@@ -138,7 +145,7 @@ struct Columns {
     countries: [Option<usize>; 2],
 }
 
-pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
+fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     let optional = |n: &str| reader.column(n);
     let Some(order_id) = optional("order_id").or(optional("order_number")) else {
         reader.require(&["order_id"], WHAT)?;
@@ -162,7 +169,7 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
             reader.file()
         ),
     };
-    let columns = Columns {
+    let mut columns = Columns {
         order_id,
         date,
         status,
@@ -179,107 +186,76 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         zips: [optional("billing_postcode"), optional("shipping_postcode")],
         countries: [optional("billing_country"), optional("shipping_country")],
     };
-    sink.each_row(reader, Some(order_id), |reader, sink, counts| {
-        read_row(reader, sink, &columns, counts)
-    })
+    read_rows(reader, sink, &mut columns)
 }
 
-fn read_row(
-    reader: &ExportReader,
-    sink: &mut Sink,
-    c: &Columns,
-    counts: &mut FileCounts,
-) -> Result<(), RowError> {
-    let id = reader.check_excel_number(c.order_id)?.trim();
-    if id.is_empty() {
-        return Err(reader.bad(c.order_id, "an order id", b""));
-    }
-    let date_text = reader.cell(c.date)?;
-    if looks_like_excel_date(date_text) {
-        return Err(reader.excel(
-            c.date,
-            date_text.trim(),
-            "rewrote dates in its own format, dropping seconds",
-        ));
-    }
-    let quantity = match c.items {
-        Items::PerRow(index) => reader.parse(index, "a whole number of items", parse_quantity)?,
-        Items::Packed(index) => {
-            let text = reader.cell(index)?;
-            line_items_quantity(text)
-                .map_err(|expected| reader.bad(index, &expected, text.as_bytes()))?
-        }
-    };
-    if let Some(slot) = sink.orders.seen(id) {
-        match slot {
-            Seen::Row(row) if matches!(c.items, Items::PerRow(_)) => {
-                sink.orders.add_quantity(row, quantity);
-                return Ok(());
-            }
-            Seen::Duplicate if matches!(c.items, Items::PerRow(_)) => return Ok(()),
-            Seen::Rejected(line) => {
-                return Err(RowError {
-                    file: reader.file().to_string(),
-                    line: reader.line(),
-                    column: None,
-                    problem: format!(
-                        "another item of order {id}, whose first row (line {line}) was rejected"
-                    ),
-                    fatal: false,
-                });
-            }
-            _ => {
-                return Err(reader.bad(
-                    c.order_id,
-                    "each order on one row in this layout (this order id came before)",
-                    id.as_bytes(),
-                ));
-            }
+impl OrderRows for Columns {
+    fn layout(&self) -> Layout {
+        match self.items {
+            Items::Packed(_) => Layout::RowPerOrder,
+            Items::PerRow(_) => Layout::RowPerLineItem,
         }
     }
-    let customer_id = match c.customer_id {
-        Some(index) => {
-            let text = reader.check_excel_number(index)?.trim();
-            (!text.is_empty() && text != "0").then(|| text.to_string())
+
+    fn order_id<'r>(&self, reader: &'r ExportReader) -> Result<OrderId<'r>, RowError> {
+        let id = order_id(reader, self.order_id)?;
+        // Every row has the date: an Excel re-save shows on any of them.
+        let date = reader.cell(self.date)?;
+        if looks_like_excel_date(date) {
+            return Err(reader.excel(
+                self.date,
+                date.trim(),
+                "rewrote dates in its own format, dropping seconds",
+            ));
         }
-        None => None,
-    };
-    let refunded_cents = match reader.optional_cell(c.refunded)?.trim() {
-        "" => 0,
-        _ => reader.parse(c.refunded.unwrap(), "an amount such as 12.50", parse_cents)?,
-    };
-    let full_name = format!(
-        "{} {}",
-        reader.optional_cell(c.first_name)?.trim(),
-        reader.optional_cell(c.last_name)?.trim()
-    );
-    let order = Order {
-        id: id.to_string(),
-        email: normalize_email(reader.optional_cell(c.email)?),
-        customer_id,
-        date: reader.parse(
-            c.date,
-            "a date such as 2024-03-05 14:02:11",
-            parse_local_date,
-        )?,
-        quantity,
-        total_cents: reader.parse(c.total, "an amount such as 49.90", parse_cents)?,
-        refunded_cents,
-        company: normalize_company(
-            reader.optional_cell(c.company)?,
-            &sink.options.extra_non_company_words,
-        ),
-        name: non_empty(&full_name),
-        phone: non_empty(reader.optional_cell(c.phone)?),
-        zip: reader.first_non_empty(&c.zips)?,
-        country: reader.first_non_empty(&c.countries)?,
-        accepts_marketing: None,
-        currency: non_empty(reader.optional_cell(c.currency)?).map(|c| c.to_ascii_uppercase()),
-        excluded: exclusion(reader.cell(c.status)?),
-    };
-    counts.orders += 1;
-    sink.orders.push(order);
-    Ok(())
+        Ok(id)
+    }
+
+    fn first_row(&mut self, row: &Row) -> Result<Order, RowError> {
+        let quantity = self.items(row)?;
+        let customer_id = row.customer_id(self.customer_id)?;
+        let refunded_cents = row.refunded_cents(self.refunded, "an amount such as 12.50")?;
+        let name = row.full_name(self.first_name, self.last_name)?;
+        Ok(Order {
+            id: row.id.to_string(),
+            email: row.email(&[self.email])?,
+            customer_id,
+            date: row.parse(
+                self.date,
+                "a date such as 2024-03-05 14:02:11",
+                parse_local_date,
+            )?,
+            quantity,
+            total_cents: row.parse(self.total, "an amount such as 49.90", parse_cents)?,
+            refunded_cents,
+            company: row.company(self.company)?,
+            name,
+            phone: row.text(self.phone)?,
+            zip: row.first_non_empty(&self.zips)?,
+            country: row.first_non_empty(&self.countries)?,
+            accepts_marketing: None,
+            currency: row.currency(self.currency)?,
+            excluded: exclusion(row.cell(self.status)?),
+        })
+    }
+
+    fn later_row(&mut self, row: &Row) -> Result<i64, RowError> {
+        self.items(row)
+    }
+}
+
+impl Columns {
+    /// The items on the row: all of the order's, or one line item's.
+    fn items(&self, row: &Row) -> Result<i64, RowError> {
+        match self.items {
+            Items::PerRow(index) => row.parse(index, "a whole number of items", parse_quantity),
+            Items::Packed(index) => {
+                let text = row.cell(index)?;
+                line_items_quantity(text)
+                    .map_err(|expected| row.bad(index, &expected, text.as_bytes()))
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -99,6 +99,7 @@ fn print_shows_each_setting_and_its_source() {
         "# goldpan settings; config file: goldpan.toml\n\
          bulk_order_qty = 36  # from default\n\
          bulk_total_qty = 72  # from default\n\
+         company_is_b2b = false  # from default\n\
          work_email_is_b2b = false  # from default\n\
          lapsed_days = [30, 60]  # from goldpan.toml\n\
          top_percent = 5  # from --top-percent\n\
@@ -112,12 +113,21 @@ fn print_shows_each_setting_and_its_source() {
     let json: serde_json::Value =
         serde_json::from_str(&print(dir.path(), &["--json", "--date-order", "mdy"])).unwrap();
     assert_eq!(json["config_file"], "goldpan.toml");
+    let setting = |key: &str| {
+        json["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["setting"] == key)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(
-        json["settings"][8],
+        setting("date_order"),
         serde_json::json!({"setting": "date_order", "value": "mdy", "source": "--date-order"})
     );
     assert_eq!(
-        json["settings"][7],
+        setting("currency"),
         serde_json::json!({"setting": "currency", "value": "USD", "source": "goldpan.toml"})
     );
 }
@@ -213,4 +223,72 @@ fn summary_and_ingest_read_their_settings_from_the_file() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no order is in EUR"));
+}
+
+#[test]
+fn a_flag_turns_a_switch_of_the_file_back_off() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("goldpan.toml"),
+        "work_email_is_b2b = true\ncompany_is_b2b = true\n",
+    )
+    .unwrap();
+    let printed = print(dir.path(), &[]);
+    assert!(printed.contains("work_email_is_b2b = true  # from goldpan.toml\n"));
+    let printed = print(
+        dir.path(),
+        &["--work-email-is-b2b=false", "--company-is-b2b=false"],
+    );
+    assert!(
+        printed.contains("company_is_b2b = false  # from --company-is-b2b\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("work_email_is_b2b = false  # from --work-email-is-b2b\n"),
+        "{printed}"
+    );
+    // A bare switch still means true.
+    let printed = print(dir.path(), &["--company-is-b2b"]);
+    assert!(printed.contains("company_is_b2b = true  # from --company-is-b2b\n"));
+}
+
+#[test]
+fn a_bad_flag_value_is_a_usage_error_a_bad_file_value_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = goldpan()
+        .current_dir(dir.path())
+        .args(["config", "--print", "--lapsed-days", "90,60"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "goldpan: --lapsed-days: expected ascending whole days such as 60,90, got [90, 60]\n"
+    );
+    std::fs::write(dir.path().join("goldpan.toml"), "lapsed_days = [90, 60]\n").unwrap();
+    let output = goldpan()
+        .current_dir(dir.path())
+        .args(["config", "--print"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn help_shows_each_default_written_once_in_the_settings() {
+    let output = goldpan().args(["segments", "--help"]).output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for shown in [
+        "[default: 36]",
+        "[default: 72]",
+        "[default: 60,90]",
+        "[default: 20]",
+        "[default: 0.5,2]",
+        "--work-email-is-b2b[=<BOOL>]",
+    ] {
+        assert!(help.contains(shown), "{shown} in {help}");
+    }
+    let output = goldpan().args(["summary", "--help"]).output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("[default: 3]"), "lifespan years: {help}");
 }

@@ -22,6 +22,8 @@ fn exit_codes_are_0_ok_1_error_2_usage() {
         &["summary", "--no-such-flag", "x.csv"][..],
         &["segments", "x.csv"][..],
         &["summary", "x.csv", "--top-percent", "0"][..],
+        &["summary", "x.csv", "--lapsed-days", "90,60"][..],
+        &["summary", "x.csv", "--work-email-is-b2b=maybe"][..],
         &["completions", "tcsh"][..],
         &["frobnicate"][..],
     ] {
@@ -66,7 +68,7 @@ fn segment_files_end_with_the_as_of_date() {
             .headers()
             .unwrap()
             .clone();
-        assert_eq!(header.iter().last(), Some("as_of"), "{name}");
+        assert_eq!(header.iter().next_back(), Some("as_of"), "{name}");
         for row in read_csv(&path) {
             assert_eq!(row["as_of"], "2025-06-02");
         }
@@ -135,5 +137,69 @@ fn stale_export_gets_one_note() {
             "goldpan: note: the newest order is from 2025-05-31, 45 days before the as-of date \
           2025-07-15: is the export stale? (figures are computed as of 2025-07-15)"
         ]
+    );
+}
+
+#[test]
+fn top_level_help_shows_the_exit_codes() {
+    let output = goldpan().arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        help.contains("Exit codes: 0 ok, 1 error (bad data, an unreadable file, …), 2 usage"),
+        "{help}"
+    );
+}
+
+/// The notes of reading the exports (here: a stale export) go to stderr
+/// once, and into the `notes` array of every `--json`.
+#[test]
+fn json_carries_the_notes() {
+    let stale = "the newest order is from 2025-05-31, 45 days before the as-of date 2025-07-15: \
+                 is the export stale? (figures are computed as of 2025-07-15)";
+    let dir = tempfile::tempdir().unwrap();
+    let runs: [&[&str]; 3] = [
+        &["summary"],
+        &["segments", "--out", "lists"],
+        &[
+            "audience",
+            "--segment",
+            "one_time",
+            "--platform",
+            "meta",
+            "--out",
+            "meta.csv",
+        ],
+    ];
+    for args in runs {
+        let output = goldpan()
+            .current_dir(dir.path())
+            .args(args)
+            .args([&fixture(WEEK1), "--as-of", "2025-07-15", "--json"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        assert_eq!(stderr.matches(stale).count(), 1, "{args:?}: {stderr}");
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["notes"], serde_json::json!([stale]), "{args:?}");
+    }
+    let json = crate::util::summary_json(WEEK1, "2025-06-02", &[]);
+    assert_eq!(
+        json["notes"],
+        serde_json::json!([]),
+        "no note, an empty array"
+    );
+    // A note of ingest itself: dates whose day/month order is open.
+    let json = crate::util::summary_json("bigcommerce_ambiguous_dates.csv", "2021-07-31", &[]);
+    let notes = json["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let note = notes[0].as_str().unwrap();
+    assert!(
+        note.ends_with(
+            "dates such as 02/07/2021 read as day/month (dmy); \
+             use --date-order mdy if they are month/day"
+        ),
+        "{note}"
     );
 }

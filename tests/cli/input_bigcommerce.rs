@@ -71,8 +71,18 @@ fn real_sample_lists_are_keyed_by_customer_id() {
     assert_eq!(first["max_order_quantity"], "6");
     assert_eq!(first["first_order"], "2021-06-24");
     assert_eq!(first["last_order"], "2021-12-14");
-    // Billing Company is filled for 80 of the 109 customers in this store.
-    assert_eq!(read_csv(&out.join("bulk_b2b.csv")).len(), 80);
+    // Billing Company is filled for 80 of the 109 customers in this store
+    // ("how did you hear about us" answers), none of whom has an e-mail: a
+    // company alone, in bulk_b2b only with --company-is-b2b.
+    assert_eq!(read_csv(&out.join("bulk_b2b.csv")).len(), 0);
+    let (_dir, with_company) = segments(
+        "bigcommerce_orders_2021-2024_urbanseeds_EXCERPT.csv",
+        "2024-10-15",
+        &["--company-is-b2b"],
+    );
+    let bulk = read_csv(&with_company.join("bulk_b2b.csv"));
+    assert_eq!(bulk.len(), 80);
+    assert!(bulk.iter().all(|r| r["reasons"] == "company"));
     assert_eq!(read_csv(&out.join("lapsed_90.csv")).len(), 101);
 }
 

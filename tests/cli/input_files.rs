@@ -173,6 +173,7 @@ fn a_customers_export_adds_b2b_hints_to_customers_who_ordered() {
             &customers,
             "--as-of",
             "2024-04-01",
+            "--company-is-b2b",
             "--out",
         ])
         .arg(dir.path())
@@ -189,6 +190,8 @@ fn a_customers_export_adds_b2b_hints_to_customers_who_ordered() {
             )
         })
         .collect();
+    // Cat Corp (from the customers export) is a company at a gmail address:
+    // a company alone, which counts only with --company-is-b2b.
     assert_eq!(
         got,
         [

@@ -30,7 +30,15 @@ fn default_layout_reads_line_items_and_every_status() {
     assert_eq!(json["first_order_date"], "2024-01-10");
     assert_eq!(json["last_order_date"], "2024-03-20");
 
+    // Fox & Co is a company without a work e-mail (no e-mail at all): in
+    // bulk_b2b only with --company-is-b2b.
     let (_dir, out) = segments("woocommerce_default.csv", "2024-04-01", &[]);
+    assert_eq!(read_csv(&out.join("bulk_b2b.csv")).len(), 1);
+    let (_dir, out) = segments(
+        "woocommerce_default.csv",
+        "2024-04-01",
+        &["--company-is-b2b"],
+    );
     let bulk = read_csv(&out.join("bulk_b2b.csv"));
     assert_eq!(bulk.len(), 2);
     assert_eq!(bulk[0]["email"], "bea@gmail.com");

@@ -5,12 +5,15 @@
 mod audience;
 mod config;
 mod diff;
+mod docs;
 mod exit_codes_and_notes;
+mod formats;
 mod input_bad_rows;
 mod input_bigcommerce;
 mod input_files;
 mod input_mapping;
 mod input_woocommerce;
+mod module_layers;
 mod segments;
 mod summary;
 mod util;

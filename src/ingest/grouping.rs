@@ -1,0 +1,201 @@
+//! From rows to orders, the same way for every format: which row starts an
+//! order, which continues one, and which is set aside with the order it
+//! belongs to. A format module only says, through [`OrderRows`], which order a
+//! row belongs to and how to read an order from its first row.
+
+use super::row::{OrderId, Row};
+use super::{ExportReader, IngestOptions, Rejected, RowError};
+use crate::model::{Found, Order, OrdersBuilder};
+use anyhow::{Result, bail};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// How the rows of an export make orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Each row is a whole order (BigCommerce, WooCommerce "Default"): an
+    /// order id met again in the same file is an error.
+    RowPerOrder,
+    /// Each row is a line item (Shopify, WooCommerce "One Row per Item",
+    /// `--map`): an order's first row gives the order; the later rows with
+    /// its id, in the same file, only add their items.
+    RowPerLineItem,
+}
+
+/// What a format module knows about the rows of one file.
+pub trait OrderRows {
+    fn layout(&self) -> Layout;
+
+    /// The order the current row belongs to, after the checks every row of
+    /// the format gets ([`super::row::order_id`] or [`super::row::order_name`]
+    /// and the format's own checks).
+    fn order_id<'r>(&self, reader: &'r ExportReader) -> Result<OrderId<'r>, RowError>;
+
+    /// The order, read from its first row.
+    fn first_row(&mut self, row: &Row) -> Result<Order, RowError>;
+
+    /// The items of a later row of an order ([`Layout::RowPerLineItem`] only).
+    fn later_row(&mut self, row: &Row) -> Result<i64, RowError> {
+        unreachable!("a later row of order {} in a row-per-order layout", row.id)
+    }
+
+    /// What people should know once the file is read, if anything (e.g. how
+    /// its dates were read).
+    fn note(&self, _file: &str) -> Option<String> {
+        None
+    }
+}
+
+/// What a file's rows made.
+#[derive(Default)]
+pub struct FileCounts {
+    /// Data rows, rejected ones included.
+    pub rows: u64,
+    /// Orders read (new, or found to be duplicates of an earlier file's).
+    pub orders: u64,
+}
+
+/// Where the rows of every file go.
+pub struct Sink<'a> {
+    pub orders: OrdersBuilder,
+    /// Rows set aside by `--skip-bad-rows`.
+    pub rejected: Vec<Rejected>,
+    /// Notes for people, one line each, without the `goldpan: ` prefix.
+    pub notes: Vec<String>,
+    pub options: &'a IngestOptions,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(options: &'a IngestOptions) -> Self {
+        Sink {
+            orders: OrdersBuilder::default(),
+            rejected: Vec::new(),
+            notes: Vec::new(),
+            options,
+        }
+    }
+
+    /// A row that cannot be read: stops the run, or with `--skip-bad-rows` is
+    /// set aside with its reason. Errors about the whole file always stop.
+    fn reject(&mut self, reader: &ExportReader, err: RowError) -> Result<()> {
+        if err.fatal {
+            return Err(err.into());
+        }
+        if !self.options.skip_bad_rows {
+            bail!("{err} (to skip such rows, count them and go on, use --skip-bad-rows)");
+        }
+        self.rejected.push(Rejected {
+            file: err.file.clone(),
+            line: err.line,
+            reason: err.reason(),
+            raw: reader.raw_record(),
+        });
+        Ok(())
+    }
+}
+
+/// Reads every row of a file into `sink.orders`, grouping rows into orders
+/// as `format` lays them out. A row that cannot be read is rejected (or
+/// stops the run); when an order's first row is rejected, so are its later
+/// rows.
+pub fn read_rows(
+    reader: &mut ExportReader,
+    sink: &mut Sink,
+    format: &mut impl OrderRows,
+) -> Result<FileCounts> {
+    sink.orders.start_file();
+    let mut file = FileOrders::default();
+    let mut counts = FileCounts::default();
+    loop {
+        match reader.next_row() {
+            Ok(true) => counts.rows += 1,
+            Ok(false) => break,
+            Err(err) => {
+                counts.rows += 1;
+                sink.reject(reader, err)?;
+                continue;
+            }
+        }
+        if let Err(err) = file.read_row(reader, sink, format, &mut counts) {
+            sink.reject(reader, err)?;
+        }
+    }
+    sink.notes.extend(format.note(reader.file()));
+    Ok(counts)
+}
+
+/// What the rows read so far made of an order id met again.
+enum Seen {
+    /// Built into this row of the orders table, from this file.
+    Row(usize),
+    /// Already built from an earlier file: this file's copy is left out.
+    Duplicate,
+    /// Its first row in this file, on this line, was rejected.
+    Rejected(u64),
+}
+
+/// The order ids of the file being read that the orders table cannot tell.
+#[derive(Default)]
+struct FileOrders {
+    /// Orders of an earlier file met again in this one.
+    repeated: FxHashSet<Box<str>>,
+    /// Orders whose first row was rejected, with its line.
+    rejected: FxHashMap<Box<str>, u64>,
+}
+
+impl FileOrders {
+    fn seen(&self, orders: &OrdersBuilder, id: &str) -> Option<Seen> {
+        match orders.find(id) {
+            Some(Found::InThisFile(row)) => Some(Seen::Row(row)),
+            Some(Found::InEarlierFile) => self.repeated.contains(id).then_some(Seen::Duplicate),
+            None => self.rejected.get(id).map(|&line| Seen::Rejected(line)),
+        }
+    }
+
+    /// Starts, continues or refuses an order with the current row.
+    fn read_row(
+        &mut self,
+        reader: &ExportReader,
+        sink: &mut Sink,
+        format: &mut impl OrderRows,
+        counts: &mut FileCounts,
+    ) -> Result<(), RowError> {
+        let OrderId { id, column } = format.order_id(reader)?;
+        let row = Row {
+            reader,
+            id,
+            options: sink.options,
+        };
+        let Some(seen) = self.seen(&sink.orders, id) else {
+            let order = format.first_row(&row).inspect_err(|_| {
+                self.rejected.insert(id.into(), reader.line());
+            })?;
+            counts.orders += 1;
+            if sink.orders.push(order).is_none() {
+                self.repeated.insert(id.into());
+            }
+            return Ok(());
+        };
+        match (format.layout(), seen) {
+            (Layout::RowPerOrder, _) => Err(reader.bad(
+                column,
+                "each order on one row in this layout (this order id came before)",
+                id.as_bytes(),
+            )),
+            (Layout::RowPerLineItem, Seen::Rejected(line)) => Err(RowError {
+                file: reader.file().to_string(),
+                line: reader.line(),
+                column: None,
+                problem: format!(
+                    "a later line item of order {id}, whose first row (line {line}) was rejected"
+                ),
+                fatal: false,
+            }),
+            (Layout::RowPerLineItem, Seen::Row(order)) => {
+                let items = format.later_row(&row)?;
+                sink.orders.add_quantity(order, items);
+                Ok(())
+            }
+            (Layout::RowPerLineItem, Seen::Duplicate) => format.later_row(&row).map(drop),
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! Customer lists: the segment files' columns, their cells, and writing
+//! every chosen segment's list at once.
+
+use crate::customers::field;
+use crate::output::{Emitter, date_from_days, money, needs_formula_escape, write_atomically};
+use crate::segments::{self, Rules, Segment};
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::{
+    BooleanChunked, ChunkAgg, DataFrame, DataType, Int32Chunked, Int64Chunked, IntoLazy,
+    StringChunked, lit,
+};
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Last column of every segment file: the as-of date the list was made for.
+pub const AS_OF: &str = "as_of";
+
+/// Columns of every segment file, in order (docs/definitions.md, section 4).
+/// `revenue` and `aov` are formatted from cents; every other column is the
+/// customers-table column of the same name.
+pub const LIST_COLUMNS: [&str; 14] = [
+    field::EMAIL,
+    field::CUSTOMER_ID,
+    field::NAME,
+    field::COMPANY,
+    field::PHONE,
+    field::ACCEPTS_MARKETING,
+    field::ORDERS,
+    "revenue",
+    "aov",
+    field::FIRST_ORDER,
+    field::LAST_ORDER,
+    field::DAYS_SINCE_LAST_ORDER,
+    field::TOTAL_QUANTITY,
+    field::MAX_ORDER_QUANTITY,
+];
+
+/// One column of a customer list, read by its type from the customers table.
+enum Cells {
+    Text(StringChunked),
+    Whole(Int64Chunked),
+    Date(Int32Chunked),
+    Flag(BooleanChunked),
+    /// Revenue in cents, written as money.
+    Revenue(Int64Chunked),
+    /// Revenue and orders: the customer's average order, written as money.
+    Aov(Int64Chunked, Int64Chunked),
+}
+
+impl Cells {
+    fn of(customers: &DataFrame, name: &str) -> Result<Cells> {
+        let int64 = |name: &str| -> Result<Int64Chunked> {
+            let column = customers.column(name)?.cast(&DataType::Int64)?;
+            Ok(column.i64()?.rechunk().into_owned())
+        };
+        Ok(match name {
+            "revenue" => Cells::Revenue(int64(field::REVENUE)?),
+            "aov" => Cells::Aov(int64(field::REVENUE)?, int64(field::ORDERS)?),
+            _ => {
+                let column = customers.column(name)?;
+                match column.dtype() {
+                    DataType::String => Cells::Text(column.str()?.rechunk().into_owned()),
+                    DataType::Boolean => Cells::Flag(column.bool()?.rechunk().into_owned()),
+                    DataType::Date => {
+                        let days = column.cast(&DataType::Int32)?;
+                        Cells::Date(days.i32()?.rechunk().into_owned())
+                    }
+                    _ => Cells::Whole(int64(name)?),
+                }
+            }
+        })
+    }
+
+    /// Appends row `i`'s cell to `out` (nothing for a null).
+    fn write(&self, i: usize, out: &mut String) {
+        use std::fmt::Write as _;
+        match self {
+            Cells::Text(c) => out.push_str(c.get(i).unwrap_or_default()),
+            Cells::Whole(c) => {
+                if let Some(n) = c.get(i) {
+                    let _ = write!(out, "{n}");
+                }
+            }
+            Cells::Date(c) => {
+                if let Some(days) = c.get(i) {
+                    let _ = write!(out, "{}", date_from_days(days).format("%Y-%m-%d"));
+                }
+            }
+            Cells::Flag(c) => {
+                if let Some(flag) = c.get(i) {
+                    out.push_str(if flag { "yes" } else { "no" });
+                }
+            }
+            Cells::Revenue(c) => out.push_str(&money(c.get(i).unwrap_or(0))),
+            Cells::Aov(revenue, orders) => {
+                let revenue = revenue.get(i).unwrap_or(0);
+                let orders = orders.get(i).unwrap_or(1).max(1);
+                out.push_str(&money((revenue as f64 / orders as f64).round() as i64));
+            }
+        }
+    }
+}
+
+/// Writes customers (rows of the customers table) as a customer-list CSV:
+/// [`LIST_COLUMNS`], then `extra` columns taken as they are.
+pub fn write_customers(
+    customers: &DataFrame,
+    extra: &[&str],
+    escape: bool,
+    out: impl Write,
+) -> Result<()> {
+    let mut csv = csv::Writer::from_writer(out);
+    let header: Vec<&str> = LIST_COLUMNS.iter().chain(extra).copied().collect();
+    csv.write_record(&header)?;
+    let columns = header
+        .iter()
+        .map(|name| Cells::of(customers, name))
+        .collect::<Result<Vec<_>>>()?;
+    // One buffer per column, reused for every row.
+    let mut row = vec![String::new(); columns.len()];
+    for i in 0..customers.height() {
+        for (cell, column) in row.iter_mut().zip(&columns) {
+            cell.clear();
+            column.write(i, cell);
+            if escape && needs_formula_escape(cell) {
+                cell.insert(0, '\'');
+            }
+        }
+        csv.write_record(&row)?;
+    }
+    csv.flush()?;
+    Ok(())
+}
+
+/// The customers table with the columns only lists have: the bulk signals
+/// ([`segments::REASONS`]) and the as-of date ([`AS_OF`]).
+pub fn list_table(customers: DataFrame, rules: &Rules, as_of: NaiveDate) -> Result<DataFrame> {
+    Ok(segments::with_reasons(customers.lazy(), rules)
+        .with_column(lit(as_of.to_string()).alias(AS_OF))
+        .collect()?)
+}
+
+/// Where the lists go.
+pub enum Destination<'a> {
+    /// `<segment>.csv` files in this folder, each replaced atomically.
+    Folder(&'a Path),
+    /// The one chosen list on stdout.
+    Stdout(&'a Emitter),
+}
+
+/// One list written.
+#[derive(Clone, Copy, Debug)]
+pub struct Written {
+    pub customers: u64,
+    pub revenue_cents: i64,
+}
+
+/// Writes the list of each segment from `customers` (a [`list_table`]), in
+/// the order of `segments`. Each list is selected, written and dropped in
+/// turn, on as many threads as there are cores: formatting large lists is
+/// the slow part, and only that many lists are in memory at once.
+pub fn write_lists(
+    customers: &DataFrame,
+    segments: &[Segment],
+    to: &Destination,
+    escape: bool,
+) -> Result<Vec<Written>> {
+    let next = AtomicUsize::new(0);
+    let write_next = || -> Result<Vec<(usize, Written)>> {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(segment) = segments.get(i) else {
+                return Ok(done);
+            };
+            let members = customers
+                .clone()
+                .lazy()
+                .filter(segment.members.clone())
+                .collect()?;
+            let columns: Vec<&str> = segment
+                .extra_columns
+                .iter()
+                .chain(&[AS_OF])
+                .copied()
+                .collect();
+            match to {
+                Destination::Stdout(emitter) => {
+                    write_customers(&members, &columns, escape, emitter.list_out())?
+                }
+                Destination::Folder(dir) => {
+                    let path = dir.join(format!("{}.csv", segment.name));
+                    write_atomically(&path, |file| {
+                        write_customers(&members, &columns, escape, file)
+                    })?
+                }
+            }
+            let revenue_cents = members.column(field::REVENUE)?.i64()?.sum().unwrap_or(0);
+            let written = Written {
+                customers: members.height() as u64,
+                revenue_cents,
+            };
+            done.push((i, written));
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut written = std::thread::scope(|scope| -> Result<Vec<(usize, Written)>> {
+        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(write_next)).collect();
+        let mut written = Vec::new();
+        for worker in workers {
+            written.extend(worker.join().expect("a list writer panicked")?);
+        }
+        Ok(written)
+    })?;
+    written.sort_unstable_by_key(|(i, _)| *i);
+    Ok(written.into_iter().map(|(_, w)| w).collect())
+}
