@@ -7,8 +7,6 @@
 // and output imports only sanitize.
 mod audience;
 mod cli;
-// Wired into the commands once the refactor of issue 9 has landed.
-#[cfg_attr(not(test), allow(dead_code))]
 mod clv_model;
 mod cmd;
 mod config;
@@ -19,11 +17,7 @@ mod lists;
 mod metrics;
 mod model;
 mod output;
-// Wired into the commands once the refactor of issue 9 has landed.
-#[cfg_attr(not(test), allow(dead_code))]
 mod predict;
-// Wired into the commands once the refactor of issue 9 has landed.
-#[cfg_attr(not(test), allow(dead_code))]
 mod rfm;
 mod sanitize;
 mod segments;
@@ -53,6 +47,7 @@ pub struct Cli {
 enum Command {
     Summary(cmd::summary::Args),
     Segments(cmd::segments::Args),
+    Customers(cmd::customers::Args),
     Diff(cmd::diff::Args),
     Audience(cmd::audience::Args),
     Config(cmd::config::Args),
@@ -65,6 +60,7 @@ fn main() -> ExitCode {
     exit_codes::report(match &cli.command {
         Command::Summary(args) => cmd::summary::run(args, config),
         Command::Segments(args) => cmd::segments::run(args, config),
+        Command::Customers(args) => cmd::customers::run(args, config),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Audience(args) => cmd::audience::run(args, config),
         Command::Config(args) => cmd::config::run(args, config),

@@ -6,7 +6,7 @@
 //! into the plain numbers it takes and its answers back into columns.
 
 use crate::clv_model::{FitError, bgnbd, gamma_gamma};
-use crate::customers::{attributed_valid_orders, col as customer};
+use crate::customers::{attributed_valid_orders, field as customer};
 use crate::model::{col as order, epoch_days};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -24,8 +24,7 @@ pub mod pred_col {
         format!("expected_orders_{horizon_days}d")
     }
 
-    /// Float64, major currency units: expected revenue in the next
-    /// `horizon_days`.
+    /// Int64, cents: expected revenue in the next `horizon_days`.
     pub fn predicted_revenue(horizon_days: u32) -> String {
         format!("predicted_revenue_{horizon_days}d")
     }
@@ -35,7 +34,7 @@ pub mod pred_col {
 /// are fed (one purchase per day at most).
 pub mod history_col {
     /// String: the customers table's key.
-    pub const CUSTOMER: &str = crate::customers::col::CUSTOMER;
+    pub const CUSTOMER: &str = crate::customers::field::CUSTOMER;
     /// UInt32: purchase days after the first.
     pub const X: &str = "x";
     /// Int32: days from the first purchase day to the last.
@@ -208,18 +207,7 @@ pub fn predictions(
         NEXT_ORDER_IN_DAYS => next_in_days,
     ]?;
     let expected_orders = pred_col::expected_orders(horizon_days);
-    let revenue = match &models.gamma_gamma {
-        Ok(fit) => {
-            // Gamma-Gamma's expected order value p(γ + x·m)/(px + q − 1).
-            let gamma_gamma::Params { p, q, gamma } = fit.params;
-            let x = col(hist::X).cast(DataType::Float64);
-            let value = lit(p) * (lit(gamma) + x.clone() * col(hist::REPEAT_MEAN_VALUE))
-                / (lit(p) * x + lit(q - 1.0));
-            col(expected_orders.as_str()) * value
-        }
-        Err(_) => lit(NULL).cast(DataType::Float64),
-    };
-    histories
+    let mut out = histories
         .clone()
         .lazy()
         .join(
@@ -228,16 +216,36 @@ pub fn predictions(
             [col(hist::X), col(hist::T_X), col(hist::AGE)],
             JoinArgs::new(JoinType::Left),
         )
-        .select([
-            col(hist::CUSTOMER),
-            col(pred_col::P_ALIVE),
-            col(expected_orders.as_str()),
-            revenue.alias(pred_col::predicted_revenue(horizon_days)),
+        .with_column(
             (lit(epoch_days(as_of)) + col(NEXT_ORDER_IN_DAYS))
                 .cast(DataType::Date)
                 .alias(pred_col::EXPECTED_NEXT_ORDER),
-        ])
-        .collect()
+        )
+        .collect()?;
+    // Expected orders × Gamma-Gamma's expected order value, in cents
+    // (rounded half up: the values are never negative).
+    let revenue: Vec<Option<i64>> = match &models.gamma_gamma {
+        Ok(fit) => column_values::<UInt32Type>(&out, hist::X)?
+            .zip(column_values::<Float64Type>(&out, hist::REPEAT_MEAN_VALUE)?)
+            .zip(out.column(&expected_orders)?.f64()?.iter())
+            .map(|((x, mean), orders)| {
+                let value = fit.params.expected_order_value(x, mean);
+                orders.map(|orders| (orders * value * 100.0 + 0.5) as i64)
+            })
+            .collect(),
+        Err(_) => vec![None; out.height()],
+    };
+    out.with_column(Column::new(
+        pred_col::predicted_revenue(horizon_days).into(),
+        revenue,
+    ))?;
+    out.select([
+        hist::CUSTOMER.to_string(),
+        pred_col::P_ALIVE.to_string(),
+        expected_orders,
+        pred_col::predicted_revenue(horizon_days),
+        pred_col::EXPECTED_NEXT_ORDER.to_string(),
+    ])
 }
 
 /// The customers table with the prediction columns joined on; when there
@@ -265,7 +273,7 @@ pub fn with_predictions(
                 .cast(DataType::Float64)
                 .alias(pred_col::expected_orders(horizon_days)),
             lit(NULL)
-                .cast(DataType::Float64)
+                .cast(DataType::Int64)
                 .alias(pred_col::predicted_revenue(horizon_days)),
             lit(NULL)
                 .cast(DataType::Date)
@@ -464,18 +472,19 @@ mod tests {
             column_values::<Float64Type>(&out, &pred_col::expected_orders(365))
                 .unwrap()
                 .collect();
-        let revenue: Vec<f64> =
-            column_values::<Float64Type>(&out, &pred_col::predicted_revenue(365))
-                .unwrap()
-                .collect();
+        let revenue: Vec<i64> = column_values::<Int64Type>(&out, &pred_col::predicted_revenue(365))
+            .unwrap()
+            .collect();
         let close = |got: f64, want: f64| ((got - want) / want).abs() < 1e-4;
         for (id, alive, orders, value) in lifetimes {
             let i = customers.iter().position(|c| *c == id).unwrap();
             assert!(close(p_alive[i], alive), "{id}: P(alive) {}", p_alive[i]);
             assert!(close(expected[i], orders), "{id}: orders {}", expected[i]);
+            // Cents: lifetimes' value within the 1e-4 the fits agree to.
+            let cents = orders * value * 100.0;
             assert!(
-                close(revenue[i], orders * value),
-                "{id}: revenue {}",
+                close(revenue[i] as f64, cents),
+                "{id}: revenue {} cents",
                 revenue[i]
             );
         }

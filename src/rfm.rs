@@ -12,7 +12,7 @@
 //! - `rfm_score`: the three digits, "545".
 //! - `rfm_group`: the first row of [`GROUPS`] whose ranges hold the scores.
 
-use crate::customers::col;
+use crate::customers::field as col;
 use polars::prelude::*;
 use std::ops::RangeInclusive;
 
@@ -131,7 +131,8 @@ pub const GROUPS: [Group; 10] = [
 ];
 
 /// The group of a customer with these scores (the same rule as the
-/// `rfm_group` column, for tests and docs).
+/// `rfm_group` column, for the tests).
+#[cfg(test)]
 pub fn group_of(recency: u8, frequency: u8, monetary: u8) -> Option<&'static Group> {
     GROUPS.iter().find(|g| {
         g.recency.contains(&recency)

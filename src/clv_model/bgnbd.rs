@@ -112,6 +112,7 @@ impl Params {
     }
 
     /// Log-likelihood of the histories, summed over customers.
+    #[cfg(test)]
     pub fn log_likelihood(&self, data: &[(History, u64)]) -> f64 {
         let theta = [self.r, self.alpha, self.a, self.b].map(f64::ln);
         let customers: u64 = data.iter().map(|(_, n)| n).sum();

@@ -93,6 +93,7 @@ impl Params {
     }
 
     /// Log-likelihood of the repeat customers' spend, summed over customers.
+    #[cfg(test)]
     pub fn log_likelihood(&self, data: &[(Spend, u64)]) -> f64 {
         let customers: f64 = data.iter().map(|(_, n)| *n as f64).sum();
         let objective = Likelihood { data, customers };
