@@ -50,6 +50,8 @@ enum Cells {
     TrueFalse(BooleanChunked),
     /// Revenue in cents, written as money.
     Revenue(Int64Chunked),
+    /// Money in cents that may be missing (a prediction): empty then.
+    Money(Int64Chunked),
     /// Revenue and orders: the customer's average order, written as money.
     Aov(Int64Chunked, Int64Chunked),
 }
@@ -64,7 +66,7 @@ impl Cells {
             "revenue" => Cells::Revenue(int64(field::REVENUE)?),
             "aov" => Cells::Aov(int64(field::REVENUE)?, int64(field::ORDERS)?),
             // predicted_revenue_<H>d is in cents like revenue.
-            _ if name.starts_with(PREDICTED_REVENUE) => Cells::Revenue(int64(name)?),
+            _ if name.starts_with(PREDICTED_REVENUE) => Cells::Money(int64(name)?),
             _ => {
                 let column = customers.column(name)?;
                 match column.dtype() {
@@ -115,6 +117,11 @@ impl Cells {
                 }
             }
             Cells::Revenue(c) => out.push_str(&money(c.get(i).unwrap_or(0))),
+            Cells::Money(c) => {
+                if let Some(cents) = c.get(i) {
+                    out.push_str(&money(cents));
+                }
+            }
             Cells::Aov(revenue, orders) => {
                 let revenue = revenue.get(i).unwrap_or(0);
                 let orders = orders.get(i).unwrap_or(1).max(1);
@@ -138,7 +145,7 @@ impl Cells {
                 Value::from(date_from_days(days).format("%Y-%m-%d").to_string())
             }),
             Cells::Flag(c) | Cells::TrueFalse(c) => c.get(i).map_or(Value::Null, Value::from),
-            Cells::Revenue(c) => c.get(i).map_or(Value::Null, major),
+            Cells::Revenue(c) | Cells::Money(c) => c.get(i).map_or(Value::Null, major),
             Cells::Aov(revenue, orders) => {
                 let revenue = revenue.get(i).unwrap_or(0);
                 let orders = orders.get(i).unwrap_or(1).max(1);
@@ -161,15 +168,23 @@ pub fn write_customers_json(customers: &DataFrame, extra: &[&str], out: impl Wri
         .iter()
         .map(|name| Cells::of(customers, name))
         .collect::<Result<Vec<_>>>()?;
-    // Written key by key: a JSON map would sort the keys.
+    // Written key by key (a JSON map would sort the keys), each line built
+    // first so that a closed pipe shows as the I/O error it is.
+    let keys: Vec<String> = header
+        .iter()
+        .map(|name| serde_json::Value::from(*name).to_string())
+        .collect();
+    let mut line = String::new();
     for i in 0..customers.height() {
-        for (k, (name, column)) in header.iter().zip(&columns).enumerate() {
-            out.write_all(if k == 0 { b"{" } else { b"," })?;
-            serde_json::to_writer(&mut out, name)?;
-            out.write_all(b":")?;
-            serde_json::to_writer(&mut out, &column.json(i))?;
+        line.clear();
+        for (k, (key, column)) in keys.iter().zip(&columns).enumerate() {
+            line.push(if k == 0 { '{' } else { ',' });
+            line.push_str(key);
+            line.push(':');
+            line.push_str(&column.json(i).to_string());
         }
-        out.write_all(b"}\n")?;
+        line.push_str("}\n");
+        out.write_all(line.as_bytes())?;
     }
     out.flush()?;
     Ok(())

@@ -13,6 +13,7 @@
 //! - `rfm_group`: the first row of [`GROUPS`] whose ranges hold the scores.
 
 use crate::customers::field as col;
+use crate::segments::Segment;
 use polars::prelude::*;
 use std::ops::RangeInclusive;
 
@@ -139,6 +140,42 @@ pub fn group_of(recency: u8, frequency: u8, monetary: u8) -> Option<&'static Gro
             && g.frequency.contains(&frequency)
             && g.monetary.contains(&monetary)
     })
+}
+
+/// One customer list per group, `rfm_<group>.csv`, for `segments --rfm`:
+/// the list columns, then the scores.
+pub fn segments() -> Vec<Segment> {
+    let range = |r: &RangeInclusive<u8>| {
+        if r.start() == r.end() {
+            r.start().to_string()
+        } else {
+            format!("{}-{}", r.start(), r.end())
+        }
+    };
+    GROUPS
+        .iter()
+        .map(|g| {
+            let rule = format!(
+                "{} (recency {}, frequency {}, monetary {}; the first group that fits)",
+                g.meaning,
+                range(&g.recency),
+                range(&g.frequency),
+                range(&g.monetary)
+            );
+            Segment {
+                name: format!("rfm_{}", g.name),
+                about: rule.clone(),
+                rule,
+                members: col(rfm_col::RFM_GROUP).eq(lit(g.name)),
+                extra_columns: &[
+                    rfm_col::RECENCY_SCORE,
+                    rfm_col::FREQUENCY_SCORE,
+                    rfm_col::MONETARY_SCORE,
+                    rfm_col::RFM_SCORE,
+                ],
+            }
+        })
+        .collect()
 }
 
 /// Score 1–5 of `value` by the middle of its tied run among all customers,

@@ -1,15 +1,17 @@
 //! `goldpan segments`: one customer-list CSV per segment.
 
-use super::{Dataset, read_exports};
+use super::{Dataset, predict, read_exports};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::customers::Totals;
 use crate::exit_codes::usage;
 use crate::lists::{self, Destination, Written};
 use crate::output::{self, Emit, Emitter, Table};
+use crate::rfm;
 use crate::segments::{self, Segment};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use polars::prelude::IntoLazy;
 use std::path::{Path, PathBuf};
 
 /// Write one customer-list CSV per segment into a folder
@@ -33,6 +35,11 @@ pub struct Args {
     #[arg(long)]
     pub no_formula_escape: bool,
 
+    /// Also write one list per RFM group, rfm_<group>.csv (rfm_champions.csv, …;
+    /// docs/rfm-and-prediction.md)
+    #[arg(long)]
+    pub rfm: bool,
+
     /// Print the segment counts as one JSON object on stdout
     #[arg(long)]
     pub json: bool,
@@ -50,9 +57,14 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     }
     let settings = config::settings(config_file, &args.settings)?;
     let rules = settings.rules();
-    let data = read_exports(&args.input, &settings)?;
+    let mut data = read_exports(&args.input, &settings)?;
+    let predicted = predict(&mut data, settings.horizon_days())?;
     let totals = Totals::of(&data.customers)?;
-    let chosen = choose(segments::all(&rules, &totals), &args.only, to_stdout)?;
+    let mut all = segments::all(&rules, &totals);
+    if args.rfm {
+        all.extend(rfm::segments());
+    }
+    let chosen = choose(all, &args.only, to_stdout)?;
     let emitter = Emitter::new(args.json);
     let destination = if to_stdout {
         Destination::Stdout(&emitter)
@@ -70,7 +82,10 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         notes,
         ..
     } = data;
-    let customers = lists::list_table(customers, &rules, as_of)?;
+    let mut customers = predicted.join(lists::list_table(customers, &rules, as_of)?)?;
+    if args.rfm {
+        customers = rfm::with_rfm(customers.lazy()).collect()?;
+    }
     let written = lists::write_lists(&customers, &chosen, &destination, !args.no_formula_escape)?;
 
     if ingest_report.rows_rejected > 0 {
