@@ -85,10 +85,13 @@ struct Problem<'a, O> {
     /// The last point evaluated and its value and gradient: L-BFGS asks
     /// for the cost and the gradient at the same point one after the
     /// other, and one pass over the data gives both.
-    last: RefCell<Option<(Vec<f64>, f64, Vec<f64>)>>,
+    last: RefCell<Option<Evaluation>>,
     /// The point outside the fence that ended the run, if one did.
     fenced: RefCell<Option<Vec<f64>>>,
 }
+
+/// A point θ with the objective's value and gradient there.
+type Evaluation = (Vec<f64>, f64, Vec<f64>);
 
 /// |θ − start| beyond this (a factor e^25 ≈ 7·10¹⁰) is outside the fence.
 const FENCE: f64 = 25.0;
@@ -104,10 +107,10 @@ impl<'a, O: Objective> Problem<'a, O> {
     }
 
     fn evaluate(&self, theta: &[f64]) -> Result<(f64, Vec<f64>), argmin::core::Error> {
-        if let Some((at, value, gradient)) = &*self.last.borrow() {
-            if at == theta {
-                return Ok((*value, gradient.clone()));
-            }
+        if let Some((at, value, gradient)) = &*self.last.borrow()
+            && at == theta
+        {
+            return Ok((*value, gradient.clone()));
         }
         let inside = theta
             .iter()

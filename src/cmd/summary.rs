@@ -59,9 +59,14 @@ impl Figures {
         let mut json = serde_json::to_value(summary)?;
         // The store's predicted revenue (the customers' sum) and the models.
         let revenue_key = pred_col::predicted_revenue(predicted.horizon_days);
+        // None without a spend model (every customer's value is empty).
+        let has_revenue = predicted
+            .models
+            .as_ref()
+            .is_some_and(|models| models.gamma_gamma.is_ok());
         let predicted_cents = match &predicted.table {
-            Some(table) => table.column(&revenue_key)?.i64()?.sum(),
-            None => None,
+            Some(table) if has_revenue => table.column(&revenue_key)?.i64()?.sum(),
+            _ => None,
         };
         json[&revenue_key] = predicted_cents.map(|cents| cents as f64 / 100.0).into();
         json["model"] = match &predicted.models {

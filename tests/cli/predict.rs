@@ -250,6 +250,14 @@ fn segments_rfm_writes_one_list_per_group_covering_every_customer() {
     let all =
         read_csv(&lists.join("repeat.csv")).len() + read_csv(&lists.join("one_time.csv")).len();
     assert_eq!(in_groups, all);
+    // This store's spend model finds no maximum: no predicted revenue, but
+    // P(alive) and expected orders.
+    let json = summary_json(sample, "2024-09-01", &[]);
+    assert!(json["predicted_revenue_365d"].is_null(), "{json}");
+    assert!(json["model"]["gamma_gamma"].is_null());
+    assert_eq!(json["model"]["repeat_customers_fitted"], 66);
+    let lapsed = read_csv(&lists.join("lapsed_90.csv"));
+    assert!(lapsed.iter().all(|row| !row["p_alive"].is_empty()));
     // Without --rfm, no RFM lists.
     let (_dir, plain) = segments(sample, "2024-09-01", &[]);
     assert!(!plain.join("rfm_champions.csv").exists());
