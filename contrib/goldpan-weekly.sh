@@ -22,8 +22,19 @@ AS_OF=${1:-$(date +%Y-%m-%d)}
 RUN="runs/$AS_OF"
 mkdir -p runs
 
-# The latest earlier run, if any (run folders sort by date).
-PREVIOUS=$(printf '%s\n' runs/????-??-?? | awk -v run="$RUN" '$0 < run' | tail -n 1)
+# The latest earlier run that finished, if any (run folders sort by date).
+# goldpan writes goldpan-manifest.json after every list, so a run that was
+# killed or failed has none and is skipped (diff checks the files against it).
+PREVIOUS=
+for dir in runs/????-??-??; do
+    # Folders of earlier days only.
+    [ -d "$dir" ] && expr "$dir" \< "$RUN" > /dev/null || continue
+    if [ -f "$dir/goldpan-manifest.json" ]; then
+        PREVIOUS=$dir
+    else
+        echo "Skipped $dir: that run did not finish (it has no goldpan-manifest.json)."
+    fi
+done
 
 goldpan segments exports/* --as-of "$AS_OF" --out "$RUN"
 

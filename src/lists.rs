@@ -2,7 +2,9 @@
 //! every chosen segment's list at once.
 
 use crate::customers::field;
-use crate::output::{Emitter, date_from_days, money, needs_formula_escape, write_atomically};
+use crate::output::{
+    Emitter, date_from_days, files, money, needs_formula_escape, write_atomically,
+};
 use crate::segments::{self, Rules, Segment};
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -238,10 +240,12 @@ pub enum Destination<'a> {
 }
 
 /// One list written.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Written {
     pub customers: u64,
     pub revenue_cents: i64,
+    /// The file's size and checksum (a folder's lists, for its manifest).
+    pub file: Option<files::Digest256>,
 }
 
 /// Writes the list of each segment from `customers` (a [`list_table`]), in
@@ -273,21 +277,23 @@ pub fn write_lists(
                 .chain(&[AS_OF])
                 .copied()
                 .collect();
-            match to {
+            let file = match to {
                 Destination::Stdout(emitter) => {
-                    write_customers(&members, &columns, escape, emitter.list_out())?
+                    write_customers(&members, &columns, escape, emitter.list_out())?;
+                    None
                 }
                 Destination::Folder(dir) => {
                     let path = dir.join(format!("{}.csv", segment.name));
-                    write_atomically(&path, |file| {
+                    Some(write_atomically(&path, |file| {
                         write_customers(&members, &columns, escape, file)
-                    })?
+                    })?)
                 }
-            }
+            };
             let revenue_cents = members.column(field::REVENUE)?.i64()?.sum().unwrap_or(0);
             let written = Written {
                 customers: members.height() as u64,
                 revenue_cents,
+                file,
             };
             done.push((i, written));
         }

@@ -4,7 +4,7 @@
 //   model ← ingest ← customers ← segments ← metrics, audience
 //   ← lists (with output) ← config, cli ← cmd ← main.
 // sanitize and exit_codes are leaves (they import no other goldpan module),
-// and output imports only sanitize.
+// and output imports only those two leaves.
 mod audience;
 mod cli;
 mod clv_model;

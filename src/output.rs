@@ -1,12 +1,16 @@
 //! Showing results: the one [`Emitter`] every command writes through
 //! (JSON, a terminal table or CSV, decided once), money and formula-safe
-//! cells, atomic file writes.
+//! cells; writing files safely ([`files`]) and a run's manifest ([`manifest`]).
+
+pub mod files;
+pub mod manifest;
+
+pub use files::write_atomically;
 
 use crate::sanitize::{Printable, printable};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 
 /// Where a command's result goes and in which form, decided once from its
 /// `--json` flag and from whether stdout and stderr are terminals:
@@ -191,31 +195,6 @@ pub fn table(header: &[&str]) -> comfy_table::Table {
 
 pub fn date_from_days(days: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::TimeDelta::days(days as i64)
-}
-
-/// Writes a file so that readers see either the old file or the complete new
-/// one, never half of it: a temporary file in the same folder, then a rename.
-pub fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> Result<()>,
-) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".goldpan-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    {
-        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-        write(&mut buffered)?;
-        buffered.flush()?;
-    }
-    temp.as_file().sync_all()?;
-    temp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! `goldpan audience`: a segment as an ad-platform customer-list upload.
 
-use super::read_exports;
+use super::{protect_inputs, read_exports};
 use crate::audience::{self, Counts, Platform};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::customers::Totals;
 use crate::exit_codes::usage;
 use crate::model::col as order;
-use crate::output::{self, Emitter, write_atomically};
+use crate::output::{self, Emitter, files};
 use crate::segments::{self, Segment};
 use anyhow::Result;
 use polars::prelude::{DataFrame, IntoLazy, col};
@@ -88,6 +88,15 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         usage!("--out -: audience writes a file and its FILE.meta.json; give a file name");
     }
     let settings = config::settings(config_file, &args.settings)?;
+    // Usage mistakes are found before any input is read.
+    find(
+        segments::all(&settings.rules(), &Totals::default()),
+        &args.segment,
+    )?;
+    protect_inputs(&args.input)?;
+    files::refuse_dangling_link(&args.out)?;
+    files::refuse_input(&args.out)?;
+    files::refuse_input(&sidecar(&args.out))?;
     let data = read_exports(&args.input, &settings)?;
     let totals = Totals::of(&data.customers)?;
     let segment = find(segments::all(&settings.rules(), &totals), &args.segment)?;
@@ -103,12 +112,15 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         unattributed_orders: unattributed_orders(&data.orders)?,
         notes: data.notes,
     };
-    write_atomically(&args.out, |out| upload.write_csv(out))?;
-    write_atomically(&sidecar(&args.out), |out| {
+    // Both files are written in full before either is put in place: a
+    // failed run leaves both old files, never a new list with an old sidecar.
+    let list = files::stage(&args.out, |out| upload.write_csv(out))?;
+    let meta = files::stage(&sidecar(&args.out), |out| {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
         Ok(())
     })?;
+    files::commit_all(vec![list, meta])?;
     let emitter = Emitter::new(args.json);
     if emitter.wants_json() {
         emitter.json(&report)?;

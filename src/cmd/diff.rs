@@ -4,7 +4,7 @@
 use crate::customers::field;
 use crate::exit_codes::usage;
 use crate::lists::AS_OF;
-use crate::output::{self, Emit, Emitter, Table, write_atomically, write_csv};
+use crate::output::{self, Emit, Emitter, Table, files, manifest, write_atomically, write_csv};
 use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -22,8 +22,14 @@ use std::path::{Path, PathBuf};
 /// A customer is their e-mail, or their customer_id when the e-mail is
 /// empty. Only membership counts: a customer in both files is in neither
 /// list, however their figures changed. A segment file in only one folder is
-/// reported, not compared. The counts also go to stdout (a table on a
-/// terminal, else CSV; --json for JSON). Exits 0 whether or not anyone moved.
+/// reported, not compared.
+///
+/// Both folders must be complete runs: goldpan segments writes
+/// goldpan-manifest.json last, with each file's size and SHA-256, and diff
+/// refuses (exit 1) a folder without one or whose files do not match it (a
+/// run that was killed or failed part way). Only the files of the manifest
+/// are compared. The counts also go to stdout (a table on a terminal, else
+/// CSV; --json for JSON). Exits 0 whether or not anyone moved.
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -43,6 +49,12 @@ pub struct Args {
     /// Print the counts as one JSON object
     #[arg(long)]
     pub json: bool,
+
+    /// Compare folders without a goldpan manifest (lists not written by
+    /// goldpan segments, or by an older goldpan): every <name>.csv in them,
+    /// without checking that they are complete runs
+    #[arg(long)]
+    pub unchecked: bool,
 }
 
 /// The file the counts are written to, in the `--out` folder.
@@ -66,10 +78,22 @@ struct Moves {
     left: usize,
 }
 
-/// Segment files of a run folder: `<name>.csv` with no other dot in the name
-/// (so `.entered.csv`, `.left.csv` and hidden files are not), except the
-/// diff summary.
-fn segment_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>> {
+/// Segment files of a run folder: those of its manifest, once the run is
+/// checked complete; with `--unchecked`, every `<name>.csv` with no other dot
+/// in the name (so `.entered.csv`, `.left.csv` and hidden files are not),
+/// except the diff summary.
+fn segment_files(dir: &Path, unchecked: bool) -> Result<BTreeMap<String, PathBuf>> {
+    if !unchecked {
+        let manifest = manifest::verify(dir)?;
+        return Ok(manifest
+            .files
+            .iter()
+            .filter_map(|file| {
+                let stem = file.name.strip_suffix(".csv")?;
+                Some((stem.to_string(), dir.join(&file.name)))
+            })
+            .collect());
+    }
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read the folder {}", dir.display()))?;
     let mut files = BTreeMap::new();
@@ -165,7 +189,8 @@ fn write_rows(path: &Path, header: &csv::StringRecord, rows: &[&csv::StringRecor
         }
         csv.flush()?;
         Ok(())
-    })
+    })?;
+    Ok(())
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -180,9 +205,24 @@ pub fn run(args: &Args) -> Result<()> {
     if args.old.canonicalize()? == args.new.canonicalize()? {
         usage!("OLD_DIR and NEW_DIR are the same folder: nothing to compare");
     }
+    if args.out.as_os_str() == "-" {
+        usage!(
+            "--out -: diff writes a folder of files; give a folder (the counts go to stdout anyway)"
+        );
+    }
+    files::refuse_dangling_link(&args.out)?;
+    // Both runs are checked before anything is written.
+    let old_files = segment_files(&args.old, args.unchecked)?;
+    let new_files = segment_files(&args.new, args.unchecked)?;
+    files::protect_inputs(
+        old_files
+            .values()
+            .chain(new_files.values())
+            .map(PathBuf::as_path),
+    );
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
-    let report = compare(args)?;
+    let report = compare(args, &old_files, &new_files)?;
     if report.moves.is_empty() && report.not_segments.is_empty() {
         bail!(
             "no segment file is in both {} and {}: are they folders written by goldpan segments?",
@@ -200,9 +240,11 @@ pub fn run(args: &Args) -> Result<()> {
 
 /// Compares the segment files found in both folders, writing each one's
 /// entered and left lists into `--out`.
-fn compare(args: &Args) -> Result<Report<'_>> {
-    let old_files = segment_files(&args.old)?;
-    let new_files = segment_files(&args.new)?;
+fn compare<'a>(
+    args: &'a Args,
+    old_files: &BTreeMap<String, PathBuf>,
+    new_files: &BTreeMap<String, PathBuf>,
+) -> Result<Report<'a>> {
     let mut report = Report {
         args,
         moves: Vec::new(),
@@ -212,7 +254,7 @@ fn compare(args: &Args) -> Result<Report<'_>> {
         old_as_of: None,
         new_as_of: None,
     };
-    for (name, old_path) in &old_files {
+    for (name, old_path) in old_files {
         let Some(new_path) = new_files.get(name) else {
             report.only_old.push(name.clone());
             continue;

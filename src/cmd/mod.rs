@@ -10,14 +10,16 @@ pub mod summary;
 
 use crate::cli::InputArgs;
 use crate::config::Resolved;
+use crate::exit_codes::usage;
 use crate::ingest::{self, IngestReport, Rejected};
 use crate::model::col as order;
-use crate::output::{self, date_from_days, write_atomically};
+use crate::output::{self, date_from_days, files, write_atomically};
 use crate::predict::{self, Models};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::{ChunkAgg, DataFrame, DataType, IntoLazy};
 use std::io::Write;
+use std::path::Path;
 
 /// An export whose newest order is more than this many days before the as-of
 /// date is probably stale: a note says so.
@@ -38,6 +40,7 @@ pub struct Dataset {
 /// command that reads orders takes. Writes `--rejects` when asked, and
 /// prints the notes.
 pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
+    protect_inputs(input)?;
     let as_of = input.as_of();
     let ingested = ingest::read_orders(&input.exports, &input.ingest_options(settings)?)?;
     if let Some(path) = &input.rejects {
@@ -61,6 +64,24 @@ pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
         as_of,
         notes,
     })
+}
+
+/// Usage mistakes in the input paths, found before anything is read:
+/// standard input given twice, or `--rejects` naming an input. Remembers the
+/// inputs so that no output of the run replaces one of them.
+pub fn protect_inputs(input: &InputArgs) -> Result<()> {
+    if input.exports.iter().filter(|e| *e == "-").count() > 1 {
+        usage!("- (standard input) is given twice: it can be read only once");
+    }
+    files::protect_inputs(input.exports.iter().map(Path::new));
+    if let Some(rejects) = &input.rejects {
+        if rejects.as_os_str() == "-" {
+            usage!("--rejects -: give a file name (stdout is for the command's data)");
+        }
+        files::refuse_dangling_link(rejects)?;
+        files::refuse_input(rejects)?;
+    }
+    Ok(())
 }
 
 /// The rejects file: `file,line,reason,raw`, one row per skipped row.

@@ -1,12 +1,13 @@
 //! `goldpan segments`: one customer-list CSV per segment.
 
-use super::{Dataset, predict, read_exports};
+use super::{Dataset, predict, protect_inputs, read_exports};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::customers::Totals;
 use crate::exit_codes::usage;
 use crate::lists::{self, Destination, Written};
-use crate::output::{self, Emit, Emitter, Table};
+use crate::output::manifest::{self, FileEntry, Manifest};
+use crate::output::{self, Emit, Emitter, Table, files};
 use crate::rfm;
 use crate::segments::{self, Segment};
 use anyhow::{Context, Result};
@@ -22,7 +23,9 @@ pub struct Args {
     pub input: InputArgs,
 
     /// Folder for the segment files (created if missing; other files in it
-    /// are left alone). `-` writes the one segment chosen with --only to stdout.
+    /// are left alone). goldpan-manifest.json, written last, lists the files
+    /// with their checksums: a folder without it is a run that did not finish.
+    /// `-` writes the one segment chosen with --only to stdout.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 
@@ -57,20 +60,38 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     }
     let settings = config::settings(config_file, &args.settings)?;
     let rules = settings.rules();
+    // With --rfm, the RFM groups' lists too.
+    let every_segment = |totals: &Totals| {
+        let mut all = segments::all(&rules, totals);
+        if args.rfm {
+            all.extend(rfm::segments());
+        }
+        all
+    };
+    // Usage mistakes are found before any input is read.
+    choose(every_segment(&Totals::default()), &args.only, to_stdout)?;
+    protect_inputs(&args.input)?;
+    if !to_stdout {
+        files::refuse_dangling_link(&args.out)?;
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
+        // Refuse a second run into the same folder before reading anything.
+        files::lock_folder(&args.out)?;
+        for segment in every_segment(&Totals::default()) {
+            files::refuse_input(&args.out.join(format!("{}.csv", segment.name)))?;
+        }
+    }
     let mut data = read_exports(&args.input, &settings)?;
     let predicted = predict(&mut data, settings.horizon_days())?;
     let totals = Totals::of(&data.customers)?;
-    let mut all = segments::all(&rules, &totals);
-    if args.rfm {
-        all.extend(rfm::segments());
-    }
-    let chosen = choose(all, &args.only, to_stdout)?;
+    let chosen = choose(every_segment(&totals), &args.only, to_stdout)?;
     let emitter = Emitter::new(args.json);
     let destination = if to_stdout {
         Destination::Stdout(&emitter)
     } else {
-        std::fs::create_dir_all(&args.out)
-            .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
+        // From here until the new manifest is written, the folder is a run
+        // in progress: a stopped run leaves it detectably incomplete.
+        manifest::start(&args.out)?;
         Destination::Folder(&args.out)
     };
 
@@ -87,6 +108,12 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         customers = rfm::with_rfm(customers.lazy()).collect()?;
     }
     let written = lists::write_lists(&customers, &chosen, &destination, !args.no_formula_escape)?;
+    if !to_stdout {
+        manifest::finish(
+            &args.out,
+            &run_manifest(args, &settings, as_of, &chosen, &written)?,
+        )?;
+    }
 
     if ingest_report.rows_rejected > 0 {
         output::say(&format!(
@@ -100,6 +127,51 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         out: &args.out,
         lists: chosen.iter().zip(written).collect(),
         notes,
+    })
+}
+
+/// What this run wrote, for its manifest.
+fn run_manifest(
+    args: &Args,
+    settings: &config::Resolved,
+    as_of: NaiveDate,
+    chosen: &[Segment],
+    written: &[Written],
+) -> Result<Manifest> {
+    let mut flags = Vec::new();
+    if !args.only.is_empty() {
+        flags.push(format!("--only={}", args.only.join(",")));
+    }
+    if args.no_formula_escape {
+        flags.push("--no-formula-escape".to_string());
+    }
+    if let Some(format) = args.input.format {
+        flags.push(format!("--format={}", format.name));
+    }
+    flags.extend(args.input.map.iter().map(|map| format!("--map={map}")));
+    if args.input.skip_bad_rows {
+        flags.push("--skip-bad-rows".to_string());
+    }
+    let files = chosen
+        .iter()
+        .zip(written)
+        .filter_map(|(segment, written)| {
+            let digest = written.file.clone()?;
+            Some(FileEntry::new(
+                format!("{}.csv", segment.name),
+                written.customers,
+                digest,
+            ))
+        })
+        .collect();
+    Ok(Manifest {
+        goldpan: env!("CARGO_PKG_VERSION").to_string(),
+        command: "segments".to_string(),
+        as_of: as_of.to_string(),
+        settings: serde_json::to_value(&settings.settings)?,
+        flags,
+        inputs: args.input.exports.clone(),
+        files,
     })
 }
 

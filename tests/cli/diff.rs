@@ -175,6 +175,7 @@ fn customers_known_only_by_id_are_keyed_by_id() {
         .arg(&new)
         .arg("--out")
         .arg(&out)
+        .arg("--unchecked")
         .assert()
         .success();
     assert_eq!(

@@ -14,6 +14,7 @@ mod input_files;
 mod input_mapping;
 mod input_woocommerce;
 mod module_layers;
+mod output_safety;
 mod predict;
 mod segments;
 mod summary;

@@ -459,6 +459,8 @@ fn out_dir_is_created_and_other_files_are_left_alone() {
     names.sort();
     let mut expected: Vec<String> = ALL.iter().map(|n| format!("{n}.csv")).collect();
     expected.push("notes.txt".into());
+    expected.push("goldpan-manifest.json".into());
+    expected.push(".goldpan.lock".into());
     expected.sort();
     assert_eq!(names, expected, "no temporary file may be left behind");
     assert_eq!(
@@ -489,4 +491,70 @@ fn closed_pipe_exits_quietly() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(!String::from_utf8_lossy(&output.stderr).contains("Broken pipe"));
+}
+
+#[test]
+fn sigterm_and_ctrl_c_remove_the_runs_temporary_files() {
+    use crate::weekly_script::{big_export, segments_caught_writing, temp_files};
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.csv");
+    big_export(&big, 40_000);
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        let out = dir.path().join(format!("lists-{signal}"));
+        std::fs::create_dir_all(&out).unwrap();
+        let child = segments_caught_writing(&[&big], "2025-06-09", &out);
+        // SAFETY: kill(2) on the child's pid, which has not been waited for.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+        let status = child.wait_with_output().unwrap().status;
+        assert_eq!(status.signal(), Some(signal), "{status}");
+        assert_eq!(temp_files(&out), Vec::<String>::new(), "signal {signal}");
+        assert!(!out.join("goldpan-manifest.json").exists());
+    }
+}
+
+#[test]
+fn a_full_disk_names_the_file_it_could_not_write() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lists");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_goldpan"));
+    command
+        .args([
+            "segments",
+            &fixture("shopify_orders_2024_looker101_ANONYMIZED.csv"),
+        ])
+        .args(["--as-of", "2025-01-01", "--out"])
+        .arg(&out);
+    // SAFETY: only async-signal-safe calls between fork and exec. A file-size
+    // limit makes writes past 2 kB fail as on a full disk (EFBIG; SIGXFSZ,
+    // which would kill the process, is ignored as on a real full disk).
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 2048,
+                rlim_max: 2048,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let named = names_a_list_file(&stderr, &out);
+    assert!(named && stderr.contains("File too large"), "{stderr}");
+    assert_eq!(crate::weekly_script::temp_files(&out), Vec::<String>::new());
+    assert!(!out.join("goldpan-manifest.json").exists());
+}
+
+/// Whether the error names one of the list files of `out`.
+fn names_a_list_file(stderr: &str, out: &std::path::Path) -> bool {
+    ALL.iter().any(|name| {
+        stderr.contains(&format!(
+            "goldpan: cannot write {}: ",
+            out.join(format!("{name}.csv")).display()
+        ))
+    })
 }
