@@ -1,13 +1,13 @@
 //! `goldpan customers`: one row per customer with everything goldpan knows
 //! of them (docs/rfm-and-prediction.md).
 
-use super::{predict, read_exports};
+use super::{predict, protect_inputs, read_exports};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::customers::Totals;
 use crate::exit_codes::usage;
 use crate::lists::{self, AS_OF};
-use crate::output::{self, Emitter, write_atomically};
+use crate::output::{self, Emitter, files, write_atomically};
 use crate::predict::pred_col;
 use crate::rfm::{self, rfm_col};
 use crate::segments::{self, REASONS};
@@ -46,6 +46,13 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     }
     let settings = config::settings(config_file, &args.settings)?;
     let rules = settings.rules();
+    // Usage mistakes and an output that is an input, before reading.
+    protect_inputs(&args.input)?;
+    let to_stdout = args.out.as_os_str() == "-";
+    if !to_stdout {
+        files::refuse_dangling_link(&args.out)?;
+        files::refuse_input(&args.out)?;
+    }
     let mut data = read_exports(&args.input, &settings)?;
     let predicted = predict(&mut data, settings.horizon_days())?;
     let totals = Totals::of(&data.customers)?;
@@ -89,7 +96,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
             lists::write_customers(&table, &columns, !args.no_formula_escape, out)
         }
     };
-    if args.out.as_os_str() == "-" {
+    if to_stdout {
         write(&mut Emitter::new(false).list_out())?;
     } else {
         write_atomically(&args.out, write)?;

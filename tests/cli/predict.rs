@@ -275,3 +275,27 @@ fn lapsed_lists_carry_p_alive() {
     // Not in the other lists.
     assert!(!read_csv(&lists.join("repeat.csv"))[0].contains_key("p_alive"));
 }
+
+#[test]
+fn customers_refuses_to_write_over_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("orders.csv");
+    std::fs::copy(fixture(CDNOW), &input).unwrap();
+    let output = goldpan()
+        .args([
+            "customers",
+            input.to_str().unwrap(),
+            "--map",
+            CDNOW_MAP,
+            "--out",
+        ])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        std::fs::read(fixture(CDNOW)).unwrap(),
+        "the input was overwritten"
+    );
+}
