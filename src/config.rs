@@ -134,6 +134,12 @@ settings! {
         check: positive_years,
         arg(value_name = "YEARS");
 
+    /// customers, summary, the lapsed lists: predict over the next DAYS days
+    /// (expected_orders_<DAYS>d, predicted_revenue_<DAYS>d, expected_next_order)
+    horizon_days: u32 = Some(365),
+        check: positive_horizon,
+        arg(value_name = "DAYS");
+
     /// Count only orders in this currency (the others are excluded). Needed
     /// when an export mixes currencies, which cannot be added up
     currency: String = None,
@@ -207,6 +213,14 @@ fn positive_years(years: &f64) -> Result<(), String> {
         Err(format!(
             "expected a number of years above 0 and at most 100, got {years}"
         ))
+    }
+}
+
+fn positive_horizon(days: &u32) -> Result<(), String> {
+    if (1..=36_500).contains(days) {
+        Ok(())
+    } else {
+        Err(format!("expected 1 to 36500 days, got {days}"))
     }
 }
 
@@ -428,6 +442,11 @@ impl Resolved {
 
     pub fn lifespan_years(&self) -> f64 {
         self.settings.lifespan_years.unwrap_or_default()
+    }
+
+    /// Days ahead that the predictions cover.
+    pub fn horizon_days(&self) -> u32 {
+        self.settings.horizon_days.unwrap_or_default()
     }
 
     pub fn currency(&self) -> Option<String> {

@@ -9,8 +9,8 @@ use crate::segments::{self, Rules, Segment};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::{
-    BooleanChunked, ChunkAgg, DataFrame, DataType, Int32Chunked, Int64Chunked, IntoLazy,
-    StringChunked, lit,
+    BooleanChunked, ChunkAgg, DataFrame, DataType, Float64Chunked, Int32Chunked, Int64Chunked,
+    IntoLazy, StringChunked, lit,
 };
 use std::io::Write;
 use std::path::Path;
@@ -43,10 +43,17 @@ pub const LIST_COLUMNS: [&str; 14] = [
 enum Cells {
     Text(StringChunked),
     Whole(Int64Chunked),
+    /// A fraction or an expectation (p_alive, expected orders): 4 decimals.
+    Decimal(Float64Chunked),
     Date(Int32Chunked),
+    /// `accepts_marketing`, written yes/no as the exports write it.
     Flag(BooleanChunked),
+    /// Any other boolean (a segment's membership): true/false.
+    TrueFalse(BooleanChunked),
     /// Revenue in cents, written as money.
     Revenue(Int64Chunked),
+    /// Money in cents that may be missing (a prediction): empty then.
+    Money(Int64Chunked),
     /// Revenue and orders: the customer's average order, written as money.
     Aov(Int64Chunked, Int64Chunked),
 }
@@ -60,11 +67,17 @@ impl Cells {
         Ok(match name {
             "revenue" => Cells::Revenue(int64(field::REVENUE)?),
             "aov" => Cells::Aov(int64(field::REVENUE)?, int64(field::ORDERS)?),
+            // predicted_revenue_<H>d is in cents like revenue.
+            _ if name.starts_with(PREDICTED_REVENUE) => Cells::Money(int64(name)?),
             _ => {
                 let column = customers.column(name)?;
                 match column.dtype() {
                     DataType::String => Cells::Text(column.str()?.rechunk().into_owned()),
-                    DataType::Boolean => Cells::Flag(column.bool()?.rechunk().into_owned()),
+                    DataType::Boolean if name == field::ACCEPTS_MARKETING => {
+                        Cells::Flag(column.bool()?.rechunk().into_owned())
+                    }
+                    DataType::Boolean => Cells::TrueFalse(column.bool()?.rechunk().into_owned()),
+                    DataType::Float64 => Cells::Decimal(column.f64()?.rechunk().into_owned()),
                     DataType::Date => {
                         let days = column.cast(&DataType::Int32)?;
                         Cells::Date(days.i32()?.rechunk().into_owned())
@@ -90,12 +103,27 @@ impl Cells {
                     let _ = write!(out, "{}", date_from_days(days).format("%Y-%m-%d"));
                 }
             }
+            Cells::Decimal(c) => {
+                if let Some(v) = c.get(i) {
+                    let _ = write!(out, "{v:.4}");
+                }
+            }
             Cells::Flag(c) => {
                 if let Some(flag) = c.get(i) {
                     out.push_str(if flag { "yes" } else { "no" });
                 }
             }
+            Cells::TrueFalse(c) => {
+                if let Some(flag) = c.get(i) {
+                    out.push_str(if flag { "true" } else { "false" });
+                }
+            }
             Cells::Revenue(c) => out.push_str(&money(c.get(i).unwrap_or(0))),
+            Cells::Money(c) => {
+                if let Some(cents) = c.get(i) {
+                    out.push_str(&money(cents));
+                }
+            }
             Cells::Aov(revenue, orders) => {
                 let revenue = revenue.get(i).unwrap_or(0);
                 let orders = orders.get(i).unwrap_or(1).max(1);
@@ -103,6 +131,65 @@ impl Cells {
             }
         }
     }
+}
+
+impl Cells {
+    /// Row `i`'s cell as a JSON value: money in major units (12.50), dates
+    /// as YYYY-MM-DD, yes/no and true/false as booleans, null for a null.
+    fn json(&self, i: usize) -> serde_json::Value {
+        use serde_json::Value;
+        let major = |cents: i64| Value::from(cents as f64 / 100.0);
+        match self {
+            Cells::Text(c) => c.get(i).map_or(Value::Null, Value::from),
+            Cells::Whole(c) => c.get(i).map_or(Value::Null, Value::from),
+            Cells::Decimal(c) => c.get(i).map_or(Value::Null, Value::from),
+            Cells::Date(c) => c.get(i).map_or(Value::Null, |days| {
+                Value::from(date_from_days(days).format("%Y-%m-%d").to_string())
+            }),
+            Cells::Flag(c) | Cells::TrueFalse(c) => c.get(i).map_or(Value::Null, Value::from),
+            Cells::Revenue(c) | Cells::Money(c) => c.get(i).map_or(Value::Null, major),
+            Cells::Aov(revenue, orders) => {
+                let revenue = revenue.get(i).unwrap_or(0);
+                let orders = orders.get(i).unwrap_or(1).max(1);
+                major((revenue as f64 / orders as f64).round() as i64)
+            }
+        }
+    }
+}
+
+/// Start of the name of the predicted revenue column (in cents, written as
+/// money): `predicted_revenue_<H>d`.
+const PREDICTED_REVENUE: &str = "predicted_revenue_";
+
+/// Writes customers as JSON lines, one object per customer with the
+/// columns of [`write_customers`] as keys, in the same order.
+pub fn write_customers_json(customers: &DataFrame, extra: &[&str], out: impl Write) -> Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    let header: Vec<&str> = LIST_COLUMNS.iter().chain(extra).copied().collect();
+    let columns = header
+        .iter()
+        .map(|name| Cells::of(customers, name))
+        .collect::<Result<Vec<_>>>()?;
+    // Written key by key (a JSON map would sort the keys), each line built
+    // first so that a closed pipe shows as the I/O error it is.
+    let keys: Vec<String> = header
+        .iter()
+        .map(|name| serde_json::Value::from(*name).to_string())
+        .collect();
+    let mut line = String::new();
+    for i in 0..customers.height() {
+        line.clear();
+        for (k, (key, column)) in keys.iter().zip(&columns).enumerate() {
+            line.push(if k == 0 { '{' } else { ',' });
+            line.push_str(key);
+            line.push(':');
+            line.push_str(&column.json(i).to_string());
+        }
+        line.push_str("}\n");
+        out.write_all(line.as_bytes())?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Writes customers (rows of the customers table) as a customer-list CSV:

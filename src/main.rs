@@ -11,6 +11,7 @@
 mod audience;
 mod calendar;
 mod cli;
+mod clv_model;
 mod cmd;
 mod cohorts;
 mod config;
@@ -26,8 +27,10 @@ mod monthly;
 mod order_values;
 mod output;
 mod pareto;
+mod predict;
 mod recency;
 mod report;
+mod rfm;
 mod sanitize;
 mod segment_sizes;
 mod segments;
@@ -59,6 +62,7 @@ pub struct Cli {
 enum Command {
     Summary(cmd::summary::Args),
     Segments(cmd::segments::Args),
+    Customers(cmd::customers::Args),
     Diff(cmd::diff::Args),
     Audience(cmd::audience::Args),
     Report(cmd::report::Args),
@@ -73,6 +77,7 @@ fn main() -> ExitCode {
     exit_codes::report(match &cli.command {
         Command::Summary(args) => cmd::summary::run(args, config),
         Command::Segments(args) => cmd::segments::run(args, config),
+        Command::Customers(args) => cmd::customers::run(args, config),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Audience(args) => cmd::audience::run(args, config),
         Command::Report(args) => cmd::report::run(args, config),

@@ -274,7 +274,11 @@ pub fn all(rules: &Rules, totals: &Totals) -> Vec<Segment> {
                 format!("last order {from} or more days ago"),
             ),
         };
-        segments.push(segment(format!("lapsed_{from}"), rule, members));
+        // Who of the lapsed is likely to come back (empty without a model).
+        segments.push(Segment {
+            extra_columns: &[crate::predict::pred_col::P_ALIVE],
+            ..segment(format!("lapsed_{from}"), rule, members)
+        });
     }
     let top = top_count(rules.top_percent, totals.customers);
     segments.push(Segment {

@@ -4,6 +4,7 @@ pub mod audience;
 pub mod cohorts;
 pub mod completions;
 pub mod config;
+pub mod customers;
 pub mod diff;
 pub mod report;
 pub mod segments;
@@ -11,11 +12,11 @@ pub mod summary;
 
 use crate::cli::InputArgs;
 use crate::config::Resolved;
-use crate::customers;
 use crate::exit_codes::usage;
 use crate::ingest::{self, IngestReport, Rejected};
 use crate::model::col as order;
 use crate::output::{self, date_from_days, files, write_atomically};
+use crate::predict::{self, Models};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::{ChunkAgg, DataFrame, DataType, IntoLazy};
@@ -62,7 +63,7 @@ pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
     for text in &notes {
         output::note(text);
     }
-    let customers = customers::customers(
+    let customers = crate::customers::customers(
         ingested.orders.clone().lazy(),
         ingested.hints.map(IntoLazy::lazy),
         as_of,
@@ -139,4 +140,55 @@ fn stale_note(orders: &DataFrame, as_of: NaiveDate) -> Result<Option<String>> {
              is the export stale? (figures are computed as of {as_of})"
         )
     }))
+}
+
+/// The purchase models fitted on a dataset and each customer's predictions;
+/// both `None` when no model could be fitted, which stderr then says once.
+pub struct Predicted {
+    pub models: Option<Models>,
+    /// One row per customer with `predict::pred_col` columns.
+    pub table: Option<DataFrame>,
+    pub horizon_days: u32,
+}
+
+impl Predicted {
+    /// `customers` with the prediction columns (empty without a model).
+    pub fn join(&self, customers: DataFrame) -> Result<DataFrame> {
+        Ok(
+            predict::with_predictions(customers.lazy(), self.table.clone(), self.horizon_days)
+                .collect()?,
+        )
+    }
+}
+
+/// Fits the models on `data`'s orders and predicts each customer over the
+/// next `horizon_days` (docs/rfm-and-prediction.md). Why a model could not
+/// be fitted is printed and joins `data.notes`.
+pub fn predict(data: &mut Dataset, horizon_days: u32) -> Result<Predicted> {
+    let histories = predict::histories(data.orders.clone().lazy(), data.as_of).collect()?;
+    let models = match predict::fit(&histories)? {
+        Ok(models) => models,
+        Err(why) => {
+            let note =
+                format!("no predictions (p_alive, expected orders, predicted revenue): {why}");
+            output::note(&note);
+            data.notes.push(note);
+            return Ok(Predicted {
+                models: None,
+                table: None,
+                horizon_days,
+            });
+        }
+    };
+    if let Err(why) = &models.gamma_gamma {
+        let note = format!("no predicted revenue: {why}");
+        output::note(&note);
+        data.notes.push(note);
+    }
+    let table = predict::predictions(&histories, &models, horizon_days, data.as_of)?;
+    Ok(Predicted {
+        models: Some(models),
+        table: Some(table),
+        horizon_days,
+    })
 }

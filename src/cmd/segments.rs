@@ -1,6 +1,6 @@
 //! `goldpan segments`: one customer-list CSV per segment.
 
-use super::{Dataset, protect_inputs, read_exports};
+use super::{Dataset, predict, protect_inputs, read_exports};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::customers::Totals;
@@ -8,9 +8,11 @@ use crate::exit_codes::usage;
 use crate::lists::{self, Destination, Written};
 use crate::output::manifest::{self, FileEntry, Manifest};
 use crate::output::{self, Emit, Emitter, Table, files};
+use crate::rfm;
 use crate::segments::{self, Segment};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use polars::prelude::IntoLazy;
 use std::path::{Path, PathBuf};
 
 /// Write one customer-list CSV per segment into a folder
@@ -36,6 +38,11 @@ pub struct Args {
     #[arg(long)]
     pub no_formula_escape: bool,
 
+    /// Also write one list per RFM group, rfm_<group>.csv (rfm_champions.csv, …;
+    /// docs/rfm-and-prediction.md)
+    #[arg(long)]
+    pub rfm: bool,
+
     /// Print the segment counts as one JSON object on stdout
     #[arg(long)]
     pub json: bool,
@@ -53,12 +60,16 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     }
     let settings = config::settings(config_file, &args.settings)?;
     let rules = settings.rules();
+    // With --rfm, the RFM groups' lists too.
+    let every_segment = |totals: &Totals| {
+        let mut all = segments::all(&rules, totals);
+        if args.rfm {
+            all.extend(rfm::segments());
+        }
+        all
+    };
     // Usage mistakes are found before any input is read.
-    choose(
-        segments::all(&rules, &Totals::default()),
-        &args.only,
-        to_stdout,
-    )?;
+    choose(every_segment(&Totals::default()), &args.only, to_stdout)?;
     protect_inputs(&args.input)?;
     if !to_stdout {
         files::refuse_dangling_link(&args.out)?;
@@ -66,13 +77,14 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
             .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
         // Refuse a second run into the same folder before reading anything.
         files::lock_folder(&args.out)?;
-        for segment in segments::all(&rules, &Totals::default()) {
+        for segment in every_segment(&Totals::default()) {
             files::refuse_input(&args.out.join(format!("{}.csv", segment.name)))?;
         }
     }
-    let data = read_exports(&args.input, &settings)?;
+    let mut data = read_exports(&args.input, &settings)?;
+    let predicted = predict(&mut data, settings.horizon_days())?;
     let totals = Totals::of(&data.customers)?;
-    let chosen = choose(segments::all(&rules, &totals), &args.only, to_stdout)?;
+    let chosen = choose(every_segment(&totals), &args.only, to_stdout)?;
     let emitter = Emitter::new(args.json);
     let destination = if to_stdout {
         Destination::Stdout(&emitter)
@@ -91,7 +103,10 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         notes,
         ..
     } = data;
-    let customers = lists::list_table(customers, &rules, as_of)?;
+    let mut customers = predicted.join(lists::list_table(customers, &rules, as_of)?)?;
+    if args.rfm {
+        customers = rfm::with_rfm(customers.lazy()).collect()?;
+    }
     let written = lists::write_lists(&customers, &chosen, &destination, !args.no_formula_escape)?;
     if !to_stdout {
         manifest::finish(

@@ -1,13 +1,15 @@
 //! `goldpan summary`: the store's figures.
 
-use super::{Dataset, read_exports};
+use super::{Dataset, Predicted, predict, read_exports};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::ingest::IngestReport;
 use crate::metrics::{self, Summary};
 use crate::model::Exclusion;
 use crate::output::{self, Emit, Emitter, Table, money};
+use crate::predict::pred_col;
 use anyhow::Result;
+use polars::prelude::ChunkAgg;
 use std::path::Path;
 
 /// Print the store's figures: customers, revenue, AOV, repeat rate, revenue
@@ -27,14 +29,15 @@ pub struct Args {
 
 pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     let settings = config::settings(config_file, &args.settings)?;
-    let data = read_exports(&args.input, &settings)?;
+    let mut data = read_exports(&args.input, &settings)?;
+    let predicted = predict(&mut data, settings.horizon_days())?;
     let summary = metrics::summary(
         &data.customers,
         &data.orders,
         &settings.rules(),
         settings.lifespan_years(),
     )?;
-    Emitter::new(args.json).data(&Figures::of(&summary, &data)?)?;
+    Emitter::new(args.json).data(&Figures::of(&summary, &data, &predicted)?)?;
     output::say(&account(&data.report, &summary));
     Ok(())
 }
@@ -52,8 +55,24 @@ struct Figures {
 }
 
 impl Figures {
-    fn of(summary: &Summary, data: &Dataset) -> Result<Figures> {
+    fn of(summary: &Summary, data: &Dataset, predicted: &Predicted) -> Result<Figures> {
         let mut json = serde_json::to_value(summary)?;
+        // The store's predicted revenue (the customers' sum) and the models.
+        let revenue_key = pred_col::predicted_revenue(predicted.horizon_days);
+        // None without a spend model (every customer's value is empty).
+        let has_revenue = predicted
+            .models
+            .as_ref()
+            .is_some_and(|models| models.gamma_gamma.is_ok());
+        let predicted_cents = match &predicted.table {
+            Some(table) if has_revenue => table.column(&revenue_key)?.i64()?.sum(),
+            _ => None,
+        };
+        json[&revenue_key] = predicted_cents.map(|cents| cents as f64 / 100.0).into();
+        json["model"] = match &predicted.models {
+            Some(models) => serde_json::to_value(models.report())?,
+            None => serde_json::Value::Null,
+        };
         json["as_of"] = data.as_of.to_string().into();
         let mut input = serde_json::to_value(&data.report)?;
         input["excluded_orders"] = summary.excluded_orders.into();
@@ -75,7 +94,10 @@ impl Figures {
         Ok(Figures {
             json,
             as_of: data.as_of.to_string(),
-            rows: rows(summary),
+            rows: rows(summary)
+                .into_iter()
+                .chain([(revenue_key, predicted_cents.map_or("-".to_string(), money))])
+                .collect(),
         })
     }
 }

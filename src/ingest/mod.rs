@@ -405,7 +405,7 @@ mod tests {
 
     /// Every export in fixtures/, and what detection makes of it. A new
     /// fixture must be added here.
-    const FIXTURES: [(&str, Expected); 36] = [
+    const FIXTURES: [(&str, Expected); 39] = [
         (
             "abandoned_checkouts.csv",
             NotOrders("a Shopify abandoned-checkouts export"),
@@ -431,7 +431,10 @@ mod tests {
             "excel_resaved_semicolon.csv",
             Unreadable("the header is separated by ';'"),
         ),
+        ("cdnow_sample.csv", NotOrders("no export goldpan knows")),
+        ("cdnow_reference.py", Unreadable("not an export")),
         ("generic_orders.csv", NotOrders("no export goldpan knows")),
+        ("make_cdnow_fixture.py", Unreadable("not an export")),
         ("mixed_currency.csv", Is("shopify")),
         ("shopify_b2b_customers.csv", Is("shopify-customers")),
         ("shopify_b2b_orders.csv", Is("shopify")),

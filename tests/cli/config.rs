@@ -105,6 +105,7 @@ fn print_shows_each_setting_and_its_source() {
          top_percent = 5  # from --top-percent\n\
          aov_bands = [0.5, 2.0]  # from default\n\
          lifespan_years = 2.0  # from --lifespan-years\n\
+         horizon_days = 365  # from default\n\
          currency = \"USD\"  # from goldpan.toml\n\
          # date_order is not set: dmy, with a note when a date is ambiguous  # from default\n\
          extra_free_mail_domains = [\"posteo.de\"]  # from goldpan.toml\n\

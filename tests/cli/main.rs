@@ -17,6 +17,7 @@ mod input_woocommerce;
 mod module_layers;
 mod orders_table;
 mod output_safety;
+mod predict;
 mod report;
 mod segments;
 mod summary;
