@@ -86,6 +86,7 @@ impl<'a> Sink<'a> {
         self.rejected.push(Rejected {
             file: err.file.clone(),
             line: err.line,
+            lines: reader.record_lines(),
             reason: err.reason(),
             raw: reader.raw_record(),
         });
@@ -110,12 +111,14 @@ pub fn read_rows(
             Ok(true) => counts.rows += 1,
             Ok(false) => break,
             Err(err) => {
-                counts.rows += 1;
+                // A rejected row counts once per line it spans: every line lost is told.
+                counts.rows += reader.record_lines();
                 sink.reject(reader, err)?;
                 continue;
             }
         }
         if let Err(err) = file.read_row(reader, sink, format, &mut counts) {
+            counts.rows += reader.record_lines() - 1;
             sink.reject(reader, err)?;
         }
     }

@@ -146,7 +146,8 @@ pub struct IngestReport {
     pub duplicate_orders: u64,
     /// Orders in the table: orders_read − duplicate_orders.
     pub orders_built: u64,
-    /// Rows set aside by --skip-bad-rows.
+    /// Rows set aside by --skip-bad-rows; a row spanning several lines counts
+    /// once per line.
     pub rows_rejected: u64,
     /// Customers read from Shopify customers exports (B2B hints).
     pub customers_export_rows: u64,
@@ -157,6 +158,8 @@ pub struct IngestReport {
 pub struct Rejected {
     pub file: String,
     pub line: u64,
+    /// Physical lines the row spans (a quoted cell can hold line breaks).
+    pub lines: u64,
     pub reason: String,
     /// The record re-joined as CSV.
     pub raw: String,
@@ -213,7 +216,7 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
         );
     }
     report.orders_built = sink.orders.len() as u64;
-    report.rows_rejected = sink.rejected.len() as u64;
+    report.rows_rejected = sink.rejected.iter().map(|row| row.lines).sum();
     let orders = apply_currency(sink.orders.finish()?, options.currency.as_deref())?;
     Ok(Ingested {
         orders,

@@ -1,0 +1,173 @@
+//! Hostile files at the reading level: quotes left open, endless cells,
+//! control characters, and what every message shows of them.
+
+use crate::util::*;
+use std::path::PathBuf;
+
+const HEADER: &str =
+    "Name,Email,Financial Status,Created at,Lineitem quantity,Total,Currency,Billing Company\n";
+
+fn row(name: &str, email: &str, day: u32, total: &str) -> String {
+    format!("{name},{email},paid,2024-01-{day:02} 10:00:00 +0000,1,{total},EUR,\n")
+}
+
+/// Writes `content` to a file in a temp dir.
+fn write(name: &str, content: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, content).unwrap();
+    (dir, path)
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    goldpan().args(args).output().unwrap()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn the_end_of_the_file_inside_quotes_names_the_line_the_quote_opened() {
+    // Line 3's last cell opens a quote that nothing closes: before, rows 4-6
+    // vanished into that cell with exit 0.
+    let mut content = HEADER.to_string() + &row("#1", "a@gmail.com", 2, "10.00");
+    content += "#2,b@gmail.com,paid,2024-01-03 10:00:00 +0000,1,20.00,EUR,\"Acme\n";
+    for (i, day) in [4, 5, 6].iter().enumerate() {
+        content += &row(&format!("#{}", i + 3), "c@gmail.com", *day, "5.00");
+    }
+    let (_dir, path) = write("open_quote.csv", content.as_bytes());
+    let path = path.to_string_lossy();
+    for extra in [&[][..], &["--skip-bad-rows"][..]] {
+        let output = run(&[&["summary", &*path][..], extra].concat());
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(output.stdout.is_empty());
+        assert!(
+            stderr(&output).contains(&format!(
+                "{path}:3: the file ends inside a quoted cell that opens on this line"
+            )),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+/// Line 3 opens a quote in its last cell that line 5 closes: lines 4 and 5
+/// are whole rows of the file swallowed by that cell.
+fn swallowing_file() -> (tempfile::TempDir, PathBuf) {
+    let mut content = HEADER.to_string() + &row("#1", "a@gmail.com", 2, "10.00");
+    content += "#2,b@gmail.com,paid,2024-01-03 10:00:00 +0000,1,20.00,EUR,\"Acme\n";
+    content += &row("#3", "c@gmail.com", 4, "5.00");
+    content += "#4,d@gmail.com,paid,2024-01-05 10:00:00 +0000,1,7.00,EUR,\"\n";
+    content += &row("#5", "e@gmail.com", 6, "15.00");
+    write("swallowing.csv", content.as_bytes())
+}
+
+#[test]
+fn a_cell_swallowing_whole_rows_is_an_error() {
+    let (_dir, path) = swallowing_file();
+    let path = path.to_string_lossy();
+    let output = run(&["summary", &path]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!(
+            "{path}:3: column 8 (Billing Company): the quoted cell that opens on line 3 holds \
+             line 4, which looks like a whole row of this file: a \" is not closed, and lines \
+             3-5 would be read as one row"
+        )),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn skipping_a_swallowing_row_counts_every_line_lost() {
+    let (dir, path) = swallowing_file();
+    let rejects = dir.path().join("rejects.csv");
+    let output = goldpan()
+        .args(["summary", &path.to_string_lossy(), "--as-of", "2024-04-01"])
+        .args(["--json", "--skip-bad-rows", "--rejects"])
+        .arg(&rejects)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let input = &json["input"];
+    // 5 lines of data: #1 and #5 used, lines 3-5 lost (3 rows rejected).
+    assert_eq!(input["rows_read"], 5);
+    assert_eq!(input["orders_built"], 2);
+    assert_eq!(input["rows_rejected"], 3);
+    let rows = read_csv(&rejects);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["line"], "3");
+}
+
+/// Runs goldpan on `path` with its address space capped at 512 MiB: a
+/// stream of zeros (or any endless cell) must stop at the cell cap, quickly.
+fn bounded_summary(path: &str) -> std::process::Output {
+    let started = std::time::Instant::now();
+    let output = std::process::Command::new("prlimit")
+        .arg(format!("--as={}", 512 << 20))
+        .arg(assert_cmd::cargo::cargo_bin("goldpan"))
+        .args(["summary", path, "--as-of", "2024-04-01"])
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+    output
+}
+
+#[test]
+fn dev_zero_stops_at_the_cell_cap() {
+    let output = bounded_summary("/dev/zero");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output).trim_end(),
+        "goldpan: /dev/zero:1: a cell of this row is longer than 1 MiB, which no store export \
+         has (a quote that is not closed, or not a CSV export?)"
+    );
+}
+
+#[test]
+fn a_gzip_of_zeros_after_a_header_stops_at_the_cell_cap() {
+    use std::io::Write;
+    // 32 MiB of zeros after the first rows, 32 KB compressed.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all((HEADER.to_string() + &row("#1", "a@gmail.com", 2, "10.00")).as_bytes())
+        .unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..32 {
+        gz.write_all(&zeros).unwrap();
+    }
+    let (_dir, path) = write("zeros.csv.gz", &gz.finish().unwrap());
+    let path = path.to_string_lossy();
+    let output = bounded_summary(&path);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "{path}:3: a cell of this row is longer than 1 MiB"
+        )),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_row_past_the_row_cap_is_an_error() {
+    // 20 cells of 900 KiB each: under the cell cap, over the row cap.
+    let cell = "x".repeat(900 << 10);
+    let mut content = HEADER.to_string();
+    content += &vec![cell; 20].join(",");
+    content += "\n";
+    let (_dir, path) = write("long_row.csv", content.as_bytes());
+    let output = bounded_summary(&path.to_string_lossy());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(":2: this row is longer than 16 MiB"),
+        "{}",
+        stderr(&output)
+    );
+}
