@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent DuckDB reference for goldpan's Shopify-orders figures and segments.
 
-Two jobs: an oracle for goldpan's numbers (SEGMENTS.md sections 3 and 4), and
+Two jobs: an oracle for goldpan's numbers (docs/definitions.md sections 3 and 4), and
 the DuckDB peer in the speed benchmark. So all row-level work is DuckDB SQL
 over the raw CSV; Python only parses flags and does the final divisions.
 

@@ -67,7 +67,7 @@ const COMPANIES: &[(&str, &str)] = &[
     ("Yukon Field Schools Inc.", "yukonfield.edu"), ("Rio Oro Trading Co.", "riooro.com"),
     ("Bedrock & Sons", "bedrocksons.com"), ("Gold Country Museum", "goldcountrymuseum.org"),
 ];
-// Billing Company noise that goldpan must treat as empty (SEGMENTS.md section 1).
+// Billing Company noise that goldpan must treat as empty (docs/definitions.md section 1).
 const NOISE: &[&str] = &["n/a", "-", "N/A", "none", "Home", "self", ".", " n/a "];
 // (city, state, state name, first 3 zip digits). New England/NJ zips start with 0.
 const CITIES: &[(&str, &str, &str, u32)] = &[

@@ -20,19 +20,24 @@ pub fn goldpan() -> Command {
     cmd
 }
 
+/// Runs a goldpan command that must succeed; returns its stdout and stderr.
+/// A failure shows goldpan's stderr, so the test output says what went wrong.
+pub fn run_ok(cmd: &mut Command) -> (String, String) {
+    let output = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "goldpan failed: {stderr}");
+    (stdout, stderr)
+}
+
 /// `goldpan summary FILE --as-of AS_OF --json [extra…]`, parsed.
 pub fn summary_json(file: &str, as_of: &str, extra: &[&str]) -> serde_json::Value {
-    let output = goldpan()
-        .args(["summary", &fixture(file), "--as-of", as_of, "--json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "goldpan failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+    let (stdout, _) = run_ok(
+        goldpan()
+            .args(["summary", &fixture(file), "--as-of", as_of, "--json"])
+            .args(extra),
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    serde_json::from_str(&stdout).unwrap()
 }
 
 /// Rows of a CSV file as maps from header to cell.
@@ -64,12 +69,12 @@ pub fn emails(dir: &Path, segment: &str) -> Vec<String> {
 pub fn segments(file: &str, as_of: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("lists");
-    goldpan()
-        .args(["segments", &fixture(file), "--as-of", as_of, "--out"])
-        .arg(&out)
-        .args(extra)
-        .assert()
-        .success();
+    run_ok(
+        goldpan()
+            .args(["segments", &fixture(file), "--as-of", as_of, "--out"])
+            .arg(&out)
+            .args(extra),
+    );
     (dir, out)
 }
 
