@@ -485,11 +485,14 @@ impl ExportReader {
         if columns < 3 || !self.record.as_slice().contains(&b'\n') {
             return None;
         }
+        // The line each cell's text is on: a cell with line breaks moves the
+        // cells after it down.
+        let mut line = self.line();
         for (index, cell) in self.record.iter().enumerate() {
-            let mut line = self.line();
-            for text in cell.split(|&b| b == b'\n') {
+            for (nth, text) in cell.split(|&b| b == b'\n').enumerate() {
+                line += u64::from(nth > 0);
                 let cells = 1 + text.iter().filter(|&&b| b == b',').count();
-                if line > self.line() && cells >= columns {
+                if nth > 0 && cells >= columns {
                     return Some(self.problem(
                         index,
                         format!(
@@ -503,7 +506,6 @@ impl ExportReader {
                         false,
                     ));
                 }
-                line += 1;
             }
         }
         None
