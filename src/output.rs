@@ -181,6 +181,15 @@ pub fn needs_formula_escape(text: &str) -> bool {
     text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(text)
 }
 
+/// The cell with a `'` before it when a spreadsheet would run it as a formula.
+pub fn formula_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if needs_formula_escape(text) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
 /// A terminal table with goldpan's style.
 pub fn table(header: &[&str]) -> comfy_table::Table {
     let mut table = comfy_table::Table::new();

@@ -171,3 +171,20 @@ fn a_row_past_the_row_cap_is_an_error() {
         stderr(&output)
     );
 }
+
+#[test]
+fn the_rejects_file_is_formula_safe() {
+    let mut content = HEADER.to_string() + &row("#1", "a@gmail.com", 2, "10.00");
+    content += "=cmd|' /C calc'!A0,b@gmail.com\n";
+    let (dir, path) = write("formula.csv", content.as_bytes());
+    let rejects = dir.path().join("rejects.csv");
+    goldpan()
+        .args(["summary", &path.to_string_lossy(), "--as-of", "2024-04-01"])
+        .args(["--skip-bad-rows", "--rejects"])
+        .arg(&rejects)
+        .assert()
+        .success();
+    let rows = read_csv(&rejects);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["raw"], "'=cmd|' /C calc'!A0,b@gmail.com");
+}
