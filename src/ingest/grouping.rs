@@ -38,6 +38,13 @@ pub trait OrderRows {
         unreachable!("a later row of order {} in a row-per-order layout", row.id)
     }
 
+    /// The e-mail of a row of an order ([`Layout::RowPerLineItem`] formats
+    /// whose later rows repeat it): a later row whose e-mail differs from
+    /// the first row's is an error, not silently merged.
+    fn row_email(&self, _row: &Row) -> Result<Option<String>, RowError> {
+        Ok(None)
+    }
+
     /// What people should know once the file is read, if anything (e.g. how
     /// its dates were read).
     fn note(&self, _file: &str) -> Option<String> {
@@ -143,6 +150,9 @@ struct FileOrders {
     repeated: FxHashSet<Box<str>>,
     /// Orders whose first row was rejected, with its line.
     rejected: FxHashMap<Box<str>, u64>,
+    /// The e-mail of each order of this file (by row of the orders table) and
+    /// the line of its first row, for the later rows to match.
+    first_rows: FxHashMap<usize, (Option<String>, u64)>,
 }
 
 impl FileOrders {
@@ -173,8 +183,14 @@ impl FileOrders {
                 self.rejected.insert(id.into(), reader.line());
             })?;
             counts.orders += 1;
-            if sink.orders.push(order).is_none() {
-                self.repeated.insert(id.into());
+            let email = order.email.clone();
+            match sink.orders.push(order) {
+                Some(built) => {
+                    self.first_rows.insert(built, (email, reader.line()));
+                }
+                None => {
+                    self.repeated.insert(id.into());
+                }
             }
             return Ok(());
         };
@@ -194,6 +210,22 @@ impl FileOrders {
                 fatal: false,
             }),
             (Layout::RowPerLineItem, Seen::Row(order)) => {
+                if let (Some(email), Some((Some(first), line))) =
+                    (format.row_email(&row)?, self.first_rows.get(&order))
+                    && email != *first
+                {
+                    // Not shown: the message needs no customer's address.
+                    return Err(RowError {
+                        file: reader.file().to_string(),
+                        line: reader.line(),
+                        column: None,
+                        problem: format!(
+                            "a later line item of order {id} has another e-mail than the \
+                             order's first row (line {line}): two orders under one number?"
+                        ),
+                        fatal: false,
+                    });
+                }
                 let items = format.later_row(&row)?;
                 sink.orders.add_quantity(order, items);
                 Ok(())

@@ -355,9 +355,13 @@ fn apply_currency(orders: DataFrame, chosen: Option<&str>) -> Result<DataFrame> 
                     names.join(", ")
                 );
             }
-            let other = polars::prelude::col(col::CURRENCY)
-                .is_not_null()
-                .and(polars::prelude::col(col::CURRENCY).neq(lit(code)))
+            // Only the orders that say they are in the chosen currency count:
+            // a blank currency, when other orders have one, is not known to
+            // be it. (An export without currencies at all is all in --currency.)
+            let currency = polars::prelude::col(col::CURRENCY);
+            let other = when(currency.clone().is_null())
+                .then(lit(!names.is_empty()))
+                .otherwise(currency.neq(lit(code)))
                 .and(polars::prelude::col(col::EXCLUDED).is_null());
             Ok(orders
                 .lazy()

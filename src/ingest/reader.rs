@@ -387,6 +387,18 @@ impl ExportReader {
         if headers.iter().all(String::is_empty) {
             bail!("{file}: the file is empty; expected a CSV export with a header row");
         }
+        let mut seen = rustc_hash::FxHashMap::default();
+        for (second, name) in headers.iter().enumerate().filter(|(_, n)| !n.is_empty()) {
+            if let Some(first) = seen.insert(name, second) {
+                bail!(
+                    "{file}:1: two columns are named \"{}\" (columns {} and {}): goldpan cannot \
+                     tell which one to read; rename or remove one",
+                    printable(name),
+                    first + 1,
+                    second + 1
+                );
+            }
+        }
         let semicolons: usize = headers.iter().map(|h| h.matches(';').count()).sum();
         if semicolons > 0 && semicolons >= headers.len() {
             bail!(

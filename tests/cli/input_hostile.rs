@@ -188,3 +188,101 @@ fn the_rejects_file_is_formula_safe() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["raw"], "'=cmd|' /C calc'!A0,b@gmail.com");
 }
+
+#[test]
+fn a_negative_refund_is_a_row_error() {
+    let content = "Order ID,Customer ID,Customer Email,Order Date,Order Status,Order Total (inc tax),\
+                   Refund Amount,Total Quantity\n\
+                   1,2,a@gmail.com,17/06/2021,Completed,30.00,-50.00,1\n";
+    let (_dir, path) = write("negative_refund.csv", content.as_bytes());
+    let output = run(&["summary", &path.to_string_lossy(), "--date-order", "dmy"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            ":2: column 7 (Refund Amount): expected a refund of 0 or more, found \"-50.00\""
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_later_line_item_with_another_email_is_a_row_error() {
+    let content = HEADER.to_string()
+        + &row("#1", "a@gmail.com", 2, "10.00")
+        + "#1,b@gmail.com,,2024-01-02 10:00:00 +0000,1,,,\n";
+    let (_dir, path) = write("two_emails.csv", content.as_bytes());
+    let output = run(&["summary", &path.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            ":3: a later line item of order #1 has another e-mail than the order's first row \
+             (line 2): two orders under one number?"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("b@gmail.com"), "{err}");
+}
+
+#[test]
+fn control_characters_never_reach_the_lists() {
+    let content = "Name,Email,Financial Status,Created at,Lineitem quantity,Total,Currency,\
+                   Billing Company,Billing Name\n\
+                   #1,a@gmail.com,paid,2024-01-02 10:00:00 +0000,1,10.00,EUR,\"Ac\0me\x1b[2J\",\"Ann\tL\x07ee\"\n";
+    let (dir, path) = write("controls.csv", content.as_bytes());
+    let out = dir.path().join("lists");
+    goldpan()
+        .args([
+            "segments",
+            &path.to_string_lossy(),
+            "--as-of",
+            "2024-04-01",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let rows = read_csv(&out.join("one_time.csv"));
+    assert_eq!(rows[0]["name"], "Ann Lee");
+    assert_eq!(rows[0]["company"], "Acme[2J");
+}
+
+#[test]
+fn with_currency_a_blank_currency_is_left_out_as_another_currency() {
+    let content = HEADER.to_string()
+        + &row("#1", "a@gmail.com", 2, "10.00")
+        + "#2,b@gmail.com,paid,2024-01-03 10:00:00 +0000,1,20.00,USD,\n"
+        + "#3,c@gmail.com,paid,2024-01-04 10:00:00 +0000,1,40.00,,\n";
+    let (_dir, path) = write("blank_currency.csv", content.as_bytes());
+    let output = run(&[
+        "summary",
+        &path.to_string_lossy(),
+        "--as-of",
+        "2024-04-01",
+        "--currency",
+        "EUR",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_close(&json["revenue"], 10.00);
+    assert_eq!(json["input"]["excluded_by_reason"]["other_currency"], 2);
+}
+
+#[test]
+fn two_columns_with_one_name_are_an_error_naming_it() {
+    let content = "Name,Email,Financial Status,Created at,Lineitem quantity,Total,Email\n\
+                   #1,a@gmail.com,paid,2024-01-02 10:00:00 +0000,1,10.00,b@gmail.com\n";
+    let (_dir, path) = write("two_emails_columns.csv", content.as_bytes());
+    let output = run(&["summary", &path.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            ":1: two columns are named \"Email\" (columns 2 and 7): goldpan cannot tell which \
+             one to read; rename or remove one"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
