@@ -53,12 +53,15 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = cli.config.as_deref();
-    exit_codes::report(match &cli.command {
+    let result = match &cli.command {
         Command::Summary(args) => cmd::summary::run(args, config),
         Command::Segments(args) => cmd::segments::run(args, config),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Audience(args) => cmd::audience::run(args, config),
         Command::Config(args) => cmd::config::run(args, config),
         Command::Completions(args) => cmd::completions::run(args),
+    };
+    exit_codes::report(result, |message| {
+        sanitize::escape_controls(message).into_owned()
     })
 }

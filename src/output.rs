@@ -2,7 +2,7 @@
 //! (JSON, a terminal table or CSV, decided once), money and formula-safe
 //! cells, atomic file writes.
 
-use crate::sanitize::{Printable, printable};
+use crate::sanitize::{Printable, escape_controls, printable};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::io::{IsTerminal, Write};
@@ -130,12 +130,12 @@ impl Emitter {
 
 /// A line for people on stderr: `goldpan: <line>`.
 pub fn say(line: &str) {
-    eprintln!("goldpan: {line}");
+    eprintln!("goldpan: {}", escape_controls(line));
 }
 
 /// A note for people on stderr: `goldpan: note: <note>`.
 pub fn note(note: &str) {
-    eprintln!("goldpan: note: {note}");
+    eprintln!("goldpan: note: {}", escape_controls(note));
 }
 
 pub fn write_csv(table: &Table, out: &mut dyn Write) -> Result<()> {

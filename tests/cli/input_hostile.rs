@@ -286,3 +286,65 @@ fn two_columns_with_one_name_are_an_error_naming_it() {
         stderr(&output)
     );
 }
+
+/// Stderr of a failing run, which must hold no raw escape or bell character.
+fn escaped_failure(args: &[&str]) -> String {
+    let output = run(args);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(!err.contains(['\x1b', '\x07', '\0']), "{err:?}");
+    err
+}
+
+#[test]
+fn messages_show_file_content_with_control_characters_escaped() {
+    // "Total on an earlier row": the order name comes from the file.
+    let name = "#1\x1b]0;owned\x07";
+    let content = HEADER.to_string()
+        + &row(name, "a@gmail.com", 2, "10.00")
+        + &format!("{name},a@gmail.com,,2024-01-02 10:00:00 +0000,1,10.00,,\n");
+    let (_dir, path) = write("escape_total.csv", content.as_bytes());
+    let err = escaped_failure(&["summary", &path.to_string_lossy()]);
+    assert!(
+        err.contains("expected order #1\\u{1b}]0;owned\\u{7} only once"),
+        "{err}"
+    );
+
+    // --map naming a column the file lacks lists the file's columns.
+    let content = "Order\x1b[31m,Date,Amount\n1,2024-01-02,10.00\n";
+    let (_dir, path) = write("escape_map.csv", content.as_bytes());
+    let err = escaped_failure(&[
+        "summary",
+        &path.to_string_lossy(),
+        "--map",
+        "order=Order No,date=Date,total=Amount",
+    ]);
+    assert!(err.contains("\"Order\\u{1b}[31m\""), "{err}");
+
+    // Mixed currencies: the codes come from the file.
+    let content = HEADER.to_string()
+        + &row("#1", "a@gmail.com", 2, "10.00")
+        + "#2,b@gmail.com,paid,2024-01-03 10:00:00 +0000,1,20.00,U\x1b[2JSD,\n";
+    let (_dir, path) = write("escape_currency.csv", content.as_bytes());
+    let err = escaped_failure(&["summary", &path.to_string_lossy()]);
+    assert!(
+        err.contains("the export mixes currencies (EUR, U[2JSD)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_date_order_note_shows_control_characters_escaped() {
+    let content = "Order ID,Customer ID,Customer Email,Order Date,Order Status,\
+                   Order Total (inc tax),Total Quantity\n\
+                   1,2,a@gmail.com,02/07/2021,Completed,30.00,1\n";
+    let (_dir, path) = write("note\x1b[2J.csv", content.as_bytes());
+    let output = run(&["summary", &path.to_string_lossy(), "--as-of", "2021-08-01"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("note\\u{1b}[2J.csv: dates such as 02/07/2021"),
+        "{err}"
+    );
+    assert!(!err.contains('\x1b'), "{err:?}");
+}
