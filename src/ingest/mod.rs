@@ -217,6 +217,22 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
     }
     report.orders_built = sink.orders.len() as u64;
     report.rows_rejected = sink.rejected.iter().map(|row| row.lines).sum();
+    if report.orders_built == 0 {
+        // Lists rebuilt from no orders would empty every list of last week's
+        // run: nothing is written.
+        let files = and_list(paths);
+        if report.rows_read == 0 {
+            bail!(
+                "{files}: the export has a header but no orders: nothing to compute, nothing \
+                 written. Export again (was a filter or a date range set in the store admin?)"
+            );
+        }
+        bail!(
+            "{files}: no order could be read ({} row(s) rejected): nothing to compute, nothing \
+             written",
+            report.rows_rejected
+        );
+    }
     let orders = apply_currency(sink.orders.finish()?, options.currency.as_deref())?;
     Ok(Ingested {
         orders,

@@ -348,3 +348,29 @@ fn the_date_order_note_shows_control_characters_escaped() {
     );
     assert!(!err.contains('\x1b'), "{err:?}");
 }
+
+#[test]
+fn a_header_only_export_is_an_error_that_leaves_the_lists_alone() {
+    let (dir, out) = segments("shopify_jan.csv", "2024-04-01", &[]);
+    let before = std::fs::read(out.join("one_time.csv")).unwrap();
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, HEADER).unwrap();
+    let output = goldpan()
+        .args([
+            "segments",
+            &empty.to_string_lossy(),
+            "--as-of",
+            "2024-04-01",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("empty.csv: the export has a header but no orders"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read(out.join("one_time.csv")).unwrap(), before);
+}
