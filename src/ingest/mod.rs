@@ -12,6 +12,8 @@ mod bigcommerce;
 #[cfg(test)]
 mod example_format;
 pub mod fields;
+#[cfg(test)]
+mod fuzz;
 mod grouping;
 pub mod mapping;
 mod reader;
