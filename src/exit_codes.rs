@@ -29,14 +29,15 @@ macro_rules! usage {
 }
 pub(crate) use usage;
 
-/// Prints the error (`goldpan: what failed: cause`) and gives its exit code:
+/// Prints the error (`goldpan: what failed: cause`, through `shown`, which
+/// keeps file content from driving the terminal) and gives its exit code:
 /// 2 for a usage error, 1 for anything else, 0 for a closed pipe.
-pub fn report(result: anyhow::Result<()>) -> ExitCode {
+pub fn report(result: anyhow::Result<()>, shown: impl Fn(&str) -> String) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("goldpan: {err:#}");
+            eprintln!("goldpan: {}", shown(&format!("{err:#}")));
             if err.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {

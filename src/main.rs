@@ -74,7 +74,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = cli.config.as_deref();
-    exit_codes::report(match &cli.command {
+    let result = match &cli.command {
         Command::Summary(args) => cmd::summary::run(args, config),
         Command::Segments(args) => cmd::segments::run(args, config),
         Command::Customers(args) => cmd::customers::run(args, config),
@@ -84,5 +84,8 @@ fn main() -> ExitCode {
         Command::Cohorts(args) => cmd::cohorts::run(args, config),
         Command::Config(args) => cmd::config::run(args, config),
         Command::Completions(args) => cmd::completions::run(args),
+    };
+    exit_codes::report(result, |message| {
+        sanitize::escape_controls(message).into_owned()
     })
 }

@@ -153,7 +153,8 @@ pub const MAX_ORDER_ITEMS: i64 = 999_999_999_999;
 
 /// Trimmed, lower-cased e-mail; `None` when empty.
 pub fn normalize_email(raw: &str) -> Option<String> {
-    let email = raw.trim();
+    let email = plain_text(raw);
+    let email = email.trim();
     (!email.is_empty()).then(|| email.to_lowercase())
 }
 
@@ -164,7 +165,8 @@ pub const NON_COMPANY_WORDS: [&str; 10] = [
 
 /// Trimmed company; `None` when empty or one of [`NON_COMPANY_WORDS`].
 pub fn normalize_company(raw: &str, extra_non_company: &[String]) -> Option<String> {
-    let company = raw.trim();
+    let company = plain_text(raw);
+    let company = company.trim();
     let placeholder = NON_COMPANY_WORDS
         .iter()
         .any(|w| w.eq_ignore_ascii_case(company))
@@ -174,10 +176,28 @@ pub fn normalize_company(raw: &str, extra_non_company: &[String]) -> Option<Stri
     (!company.is_empty() && !placeholder).then(|| company.to_string())
 }
 
-/// Trimmed text; `None` when empty.
+/// Trimmed text, as [`plain_text`]; `None` when empty.
 pub fn non_empty(raw: &str) -> Option<String> {
-    let text = raw.trim();
+    let text = plain_text(raw);
+    let text = text.trim();
     (!text.is_empty()).then(|| text.to_string())
+}
+
+/// Customer text as it goes into the lists: a line break or tab becomes a
+/// space and every other control character (NUL, ESC, DEL, …) is dropped, so
+/// that no list carries bytes that a terminal or another program would act on.
+pub fn plain_text(raw: &str) -> std::borrow::Cow<'_, str> {
+    if !raw.chars().any(char::is_control) {
+        return raw.into();
+    }
+    raw.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// Where an order id already is in the orders table.

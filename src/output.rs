@@ -7,7 +7,7 @@ pub mod manifest;
 
 pub use files::write_atomically;
 
-use crate::sanitize::{Printable, printable};
+use crate::sanitize::{Printable, escape_controls, printable};
 use anyhow::Result;
 use chrono::NaiveDate;
 use std::io::{IsTerminal, Write};
@@ -134,12 +134,12 @@ impl Emitter {
 
 /// A line for people on stderr: `goldpan: <line>`.
 pub fn say(line: &str) {
-    eprintln!("goldpan: {line}");
+    eprintln!("goldpan: {}", escape_controls(line));
 }
 
 /// A note for people on stderr: `goldpan: note: <note>`.
 pub fn note(note: &str) {
-    eprintln!("goldpan: note: {note}");
+    eprintln!("goldpan: note: {}", escape_controls(note));
 }
 
 pub fn write_csv(table: &Table, out: &mut dyn Write) -> Result<()> {
@@ -183,6 +183,15 @@ fn is_plain_number(text: &str) -> bool {
 /// (`-12.50` and `+15550100` are left alone).
 pub fn needs_formula_escape(text: &str) -> bool {
     text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(text)
+}
+
+/// The cell with a `'` before it when a spreadsheet would run it as a formula.
+pub fn formula_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if needs_formula_escape(text) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
 }
 
 /// A terminal table with goldpan's style.

@@ -11,6 +11,25 @@ pub fn printable(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).collect()
 }
 
+/// A message for stderr with every control character but the line break
+/// shown escaped (`\u{1b}`): messages quote file content (order names,
+/// dates, currencies, column names), which must not drive the terminal, yet
+/// the reader should see that something odd is there.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text.into();
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            escaped.extend(c.escape_debug());
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped.into()
+}
+
 /// Drops control characters (other than line breaks and tabs) on their way to
 /// a terminal: customer text can hold escape sequences that would recolour
 /// or clear the screen of whoever looks at a list there.
@@ -41,6 +60,14 @@ mod tests {
         assert_eq!(
             String::from_utf8(out.0).unwrap(),
             "Ann[2J Lee,\"a\nb\"\tok\r\n"
+        );
+    }
+
+    #[test]
+    fn messages_show_control_characters_escaped() {
+        assert_eq!(
+            escape_controls("#1\x1b]0;x\x07 \0\tok\n"),
+            "#1\\u{1b}]0;x\\u{7} \\0\\tok\n"
         );
     }
 

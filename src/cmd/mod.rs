@@ -15,7 +15,7 @@ use crate::config::Resolved;
 use crate::exit_codes::usage;
 use crate::ingest::{self, IngestReport, Rejected};
 use crate::model::col as order;
-use crate::output::{self, date_from_days, files, write_atomically};
+use crate::output::{self, date_from_days, files, formula_safe, write_atomically};
 use crate::predict::{self, Models};
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -110,11 +110,13 @@ fn write_rejects(rejected: &[Rejected], out: &mut dyn Write) -> Result<()> {
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(["file", "line", "reason", "raw"])?;
     for row in rejected {
+        // Rows of a hostile file end up here: a spreadsheet opening the
+        // rejects file must not run them, as with the lists.
         csv.write_record([
-            row.file.as_str(),
+            &*formula_safe(&row.file),
             &row.line.to_string(),
-            &row.reason,
-            &row.raw,
+            &formula_safe(&row.reason),
+            &formula_safe(&row.raw),
         ])?;
     }
     csv.flush()?;

@@ -38,6 +38,13 @@ pub trait OrderRows {
         unreachable!("a later row of order {} in a row-per-order layout", row.id)
     }
 
+    /// The e-mail of a row of an order ([`Layout::RowPerLineItem`] formats
+    /// whose later rows repeat it): a later row whose e-mail differs from
+    /// the first row's is an error, not silently merged.
+    fn row_email(&self, _row: &Row) -> Result<Option<String>, RowError> {
+        Ok(None)
+    }
+
     /// What people should know once the file is read, if anything (e.g. how
     /// its dates were read).
     fn note(&self, _file: &str) -> Option<String> {
@@ -86,6 +93,7 @@ impl<'a> Sink<'a> {
         self.rejected.push(Rejected {
             file: err.file.clone(),
             line: err.line,
+            lines: reader.record_lines(),
             reason: err.reason(),
             raw: reader.raw_record(),
         });
@@ -110,12 +118,14 @@ pub fn read_rows(
             Ok(true) => counts.rows += 1,
             Ok(false) => break,
             Err(err) => {
-                counts.rows += 1;
+                // A rejected row counts once per line it spans: every line lost is told.
+                counts.rows += reader.record_lines();
                 sink.reject(reader, err)?;
                 continue;
             }
         }
         if let Err(err) = file.read_row(reader, sink, format, &mut counts) {
+            counts.rows += reader.record_lines() - 1;
             sink.reject(reader, err)?;
         }
     }
@@ -148,6 +158,9 @@ enum Seen {
 struct FileOrders {
     /// Orders whose first row was rejected, with its line.
     rejected: FxHashMap<Box<str>, u64>,
+    /// The e-mail of each order of this file (by row of the orders table) and
+    /// the line of its first row, for the later rows to match.
+    first_rows: FxHashMap<usize, (Option<String>, u64)>,
 }
 
 impl FileOrders {
@@ -180,11 +193,13 @@ impl FileOrders {
             let order = format.first_row(&row).inspect_err(|_| {
                 self.rejected.insert(id.into(), reader.line());
             })?;
-            sink.orders.push(order).map_err(|expected| {
+            let email = order.email.clone();
+            let built = sink.orders.push(order).map_err(|expected| {
                 self.rejected.insert(id.into(), reader.line());
                 out_of_range(reader, &expected)
             })?;
             counts.orders += 1;
+            self.first_rows.insert(built, (email, reader.line()));
             return Ok(());
         };
         match (format.layout(), seen) {
@@ -203,6 +218,22 @@ impl FileOrders {
                 fatal: false,
             }),
             (Layout::RowPerLineItem, Seen::Row(order)) => {
+                if let (Some(email), Some((Some(first), line))) =
+                    (format.row_email(&row)?, self.first_rows.get(&order))
+                    && email != *first
+                {
+                    // Not shown: the message needs no customer's address.
+                    return Err(RowError {
+                        file: reader.file().to_string(),
+                        line: reader.line(),
+                        column: None,
+                        problem: format!(
+                            "a later line item of order {id} has another e-mail than the \
+                             order's first row (line {line}): two orders under one number?"
+                        ),
+                        fatal: false,
+                    });
+                }
                 let items = format.later_row(&row)?;
                 sink.orders
                     .add_quantity(order, items)

@@ -12,6 +12,8 @@ mod bigcommerce;
 #[cfg(test)]
 mod example_format;
 pub mod fields;
+#[cfg(test)]
+mod fuzz;
 mod grouping;
 pub mod mapping;
 mod reader;
@@ -153,7 +155,8 @@ pub struct IngestReport {
     /// Orders built but dated after the as-of date: left out of everything,
     /// so that `--as-of` rebuilds the lists as they were on that day.
     pub after_as_of: u64,
-    /// Rows set aside by --skip-bad-rows.
+    /// Rows set aside by --skip-bad-rows; a row spanning several lines counts
+    /// once per line.
     pub rows_rejected: u64,
     /// Customers read from Shopify customers exports (B2B hints).
     pub customers_export_rows: u64,
@@ -164,6 +167,8 @@ pub struct IngestReport {
 pub struct Rejected {
     pub file: String,
     pub line: u64,
+    /// Physical lines the row spans (a quoted cell can hold line breaks).
+    pub lines: u64,
     pub reason: String,
     /// The record re-joined as CSV.
     pub raw: String,
@@ -217,9 +222,25 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
              Give the orders export too, e.g. goldpan summary orders_export.csv customers_export.csv"
         );
     }
-    report.rows_rejected = sink.rejected.len() as u64;
+    report.rows_rejected = sink.rejected.iter().map(|row| row.lines).sum();
     let built = sink.orders.finish()?;
     report.orders_built = built.orders.height() as u64;
+    if report.orders_built == 0 {
+        // Lists rebuilt from no orders would empty every list of last week's
+        // run: nothing is written.
+        let files = and_list(paths);
+        if report.rows_read == 0 {
+            bail!(
+                "{files}: the export has a header but no orders: nothing to compute, nothing \
+                 written. Export again (was a filter or a date range set in the store admin?)"
+            );
+        }
+        bail!(
+            "{files}: no order could be read ({} row(s) rejected): nothing to compute, nothing \
+             written",
+            report.rows_rejected
+        );
+    }
     report.duplicate_orders = built.duplicates;
     report.differing_duplicates = built.differing_duplicates;
     if built.differing_duplicates > 0 {
@@ -368,9 +389,13 @@ fn apply_currency(orders: DataFrame, chosen: Option<&str>) -> Result<DataFrame> 
                     names.join(", ")
                 );
             }
-            let other = polars::prelude::col(col::CURRENCY)
-                .is_not_null()
-                .and(polars::prelude::col(col::CURRENCY).neq(lit(code)))
+            // Only the orders that say they are in the chosen currency count:
+            // a blank currency, when other orders have one, is not known to
+            // be it. (An export without currencies at all is all in --currency.)
+            let currency = polars::prelude::col(col::CURRENCY);
+            let other = when(currency.clone().is_null())
+                .then(lit(!names.is_empty()))
+                .otherwise(currency.neq(lit(code)))
                 .and(polars::prelude::col(col::EXCLUDED).is_null());
             Ok(orders
                 .lazy()

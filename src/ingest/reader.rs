@@ -42,6 +42,169 @@ impl Header {
     }
 }
 
+/// The longest cell goldpan reads: no store export has a cell near it, and a
+/// cell that grows past it is a broken quote, or not an export at all (a
+/// stream of zeros): stopping keeps memory bounded by the export's content.
+pub const MAX_CELL_BYTES: u64 = 1 << 20;
+/// The longest row goldpan reads, all its cells together.
+pub const MAX_ROW_BYTES: u64 = 16 << 20;
+
+/// Where the CSV parser is within a record, as `csv_core` sees it with its
+/// default settings (`,`, `"` doubled inside quotes, `\r`, `\n` or `\r\n`
+/// ends a record).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    StartOfRecord,
+    StartOfCell,
+    InCell,
+    InQuotedCell,
+    /// A `"` inside a quoted cell: either the first of `""` or its end.
+    QuoteInQuotedCell,
+}
+
+/// Why [`Guarded`] stopped reading a file.
+#[derive(Debug)]
+pub enum Unreadable {
+    /// The file ends inside a quoted cell that opened on this line.
+    UnclosedQuote { line: u64 },
+    /// A cell of the record starting on this line is longer than [`MAX_CELL_BYTES`].
+    CellTooLong { line: u64 },
+    /// The record starting on this line is longer than [`MAX_ROW_BYTES`].
+    RowTooLong { line: u64 },
+}
+
+impl Unreadable {
+    pub fn line(&self) -> u64 {
+        match self {
+            Unreadable::UnclosedQuote { line }
+            | Unreadable::CellTooLong { line }
+            | Unreadable::RowTooLong { line } => *line,
+        }
+    }
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unreadable::UnclosedQuote { .. } => write!(
+                f,
+                "the file ends inside a quoted cell that opens on this line: a \" is not \
+                 closed, so every line after it would be read as part of that cell"
+            ),
+            Unreadable::CellTooLong { .. } => write!(
+                f,
+                "a cell of this row is longer than {} MiB, which no store export has \
+                 (a quote that is not closed, or not a CSV export?)",
+                MAX_CELL_BYTES >> 20
+            ),
+            Unreadable::RowTooLong { .. } => write!(
+                f,
+                "this row is longer than {} MiB, which no store export has \
+                 (a quote that is not closed, or not a CSV export?)",
+                MAX_ROW_BYTES >> 20
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Unreadable {}
+
+/// The [`Unreadable`] behind a CSV error, if that is what stopped the parser.
+fn unreadable(err: &csv::Error) -> Option<&Unreadable> {
+    match err.kind() {
+        csv::ErrorKind::Io(io) => io.get_ref()?.downcast_ref::<Unreadable>(),
+        _ => None,
+    }
+}
+
+/// The bytes of an export on their way to the CSV parser, watched as the
+/// parser will split them: a cell or row past its cap, or the end of the file
+/// inside quotes, is an error before the parser buffers it.
+pub struct Guarded<R> {
+    inner: R,
+    quoting: Quoting,
+    /// Line being read, from 1.
+    line: u64,
+    record_line: u64,
+    quote_line: u64,
+    cell_bytes: u64,
+    record_bytes: u64,
+}
+
+impl<R: Read> Guarded<R> {
+    pub fn new(inner: R) -> Self {
+        Guarded {
+            inner,
+            quoting: Quoting::StartOfRecord,
+            line: 1,
+            record_line: 1,
+            quote_line: 1,
+            cell_bytes: 0,
+            record_bytes: 0,
+        }
+    }
+
+    fn watch(&mut self, bytes: &[u8]) -> Result<(), Unreadable> {
+        use Quoting::*;
+        for &byte in bytes {
+            if self.quoting == StartOfRecord && byte != b'\r' && byte != b'\n' {
+                self.record_line = self.line;
+                self.record_bytes = 0;
+            }
+            if byte == b'\n' {
+                self.line += 1;
+            }
+            self.quoting = match (self.quoting, byte) {
+                (InQuotedCell, b'"') => QuoteInQuotedCell,
+                (InQuotedCell, _) => InQuotedCell,
+                (QuoteInQuotedCell, b'"') => InQuotedCell,
+                (StartOfRecord | StartOfCell, b'"') => {
+                    self.quote_line = self.line;
+                    InQuotedCell
+                }
+                (_, b',') => StartOfCell,
+                (_, b'\r' | b'\n') => StartOfRecord,
+                (StartOfRecord | StartOfCell | InCell | QuoteInQuotedCell, _) => InCell,
+            };
+            match self.quoting {
+                StartOfCell => self.cell_bytes = 0,
+                StartOfRecord => {
+                    self.cell_bytes = 0;
+                    self.record_bytes = 0;
+                }
+                _ => {
+                    self.cell_bytes += 1;
+                    self.record_bytes += 1;
+                }
+            }
+            if self.cell_bytes > MAX_CELL_BYTES {
+                return Err(Unreadable::CellTooLong {
+                    line: self.record_line,
+                });
+            }
+            if self.record_bytes > MAX_ROW_BYTES {
+                return Err(Unreadable::RowTooLong {
+                    line: self.record_line,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Guarded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if read == 0 && matches!(self.quoting, Quoting::InQuotedCell) {
+            return Err(std::io::Error::other(Unreadable::UnclosedQuote {
+                line: self.quote_line,
+            }));
+        }
+        self.watch(&buf[..read]).map_err(std::io::Error::other)?;
+        Ok(read)
+    }
+}
+
 /// A CSV export opened for reading, with its header.
 pub struct ExportReader {
     file: String,
@@ -63,6 +226,7 @@ enum Parsed {
 }
 
 const BATCH_ROWS: usize = 1024;
+const BATCH_BYTES: usize = 4 << 20;
 
 /// Splits the file into CSV records on a thread of its own: on a large export
 /// that is a third of the work, and it overlaps with building the orders.
@@ -76,10 +240,18 @@ fn spawn_parser(
             let mut batch = reuse.try_recv().unwrap_or_default();
             batch.resize_with(BATCH_ROWS, csv::ByteRecord::new);
             let mut filled = 0;
+            let mut batch_bytes = 0;
+            let mut at_end_of_batch = false;
             let mut at_end = false;
-            while filled < BATCH_ROWS && !at_end {
+            while filled < BATCH_ROWS && !at_end && !at_end_of_batch {
                 match csv.read_byte_record(&mut batch[filled]) {
-                    Ok(true) => filled += 1,
+                    Ok(true) => {
+                        batch_bytes += batch[filled].as_slice().len();
+                        filled += 1;
+                        // Long rows end a batch early: the batches in flight
+                        // stay a few MiB however long the rows are.
+                        at_end_of_batch = batch_bytes > BATCH_BYTES;
+                    }
                     Ok(false) => at_end = true,
                     Err(err) => {
                         // A row of the wrong length can be skipped; anything
@@ -94,6 +266,7 @@ fn spawn_parser(
                         }
                         batch = vec![csv::ByteRecord::new(); BATCH_ROWS];
                         filled = 0;
+                        batch_bytes = 0;
                     }
                 }
             }
@@ -152,10 +325,10 @@ fn open_bytes(path: &str) -> Result<Box<dyn Read + Send>> {
         .fill_buf()
         .with_context(|| format!("cannot read {path}"))?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        return Ok(Box::new(BufReader::with_capacity(
+        return Ok(Box::new(Guarded::new(BufReader::with_capacity(
             1 << 20,
             MultiGzDecoder::new(buffered),
-        )));
+        ))));
     }
     if head.starts_with(b"PK\x03\x04") {
         bail!(
@@ -163,7 +336,7 @@ fn open_bytes(path: &str) -> Result<Box<dyn Read + Send>> {
              export the orders as CSV from the store admin"
         );
     }
-    Ok(Box::new(buffered))
+    Ok(Box::new(Guarded::new(buffered)))
 }
 
 /// A progress bar on stderr while a file is read, for people watching a large
@@ -191,7 +364,10 @@ impl ExportReader {
             .from_reader(open_bytes(path)?);
         let header_record = csv
             .byte_headers()
-            .map_err(|err| anyhow::anyhow!("{file}: cannot read the header: {err}"))?
+            .map_err(|err| match unreadable(&err) {
+                Some(why) => anyhow::anyhow!("{file}:{}: {why}", why.line()),
+                None => anyhow::anyhow!("{file}: cannot read the header: {err}"),
+            })?
             .clone();
         let mut headers = Vec::with_capacity(header_record.len());
         for (i, raw) in header_record.iter().enumerate() {
@@ -210,6 +386,18 @@ impl ExportReader {
         }
         if headers.iter().all(String::is_empty) {
             bail!("{file}: the file is empty; expected a CSV export with a header row");
+        }
+        let mut seen = rustc_hash::FxHashMap::default();
+        for (second, name) in headers.iter().enumerate().filter(|(_, n)| !n.is_empty()) {
+            if let Some(first) = seen.insert(name, second) {
+                bail!(
+                    "{file}:1: two columns are named \"{}\" (columns {} and {}): goldpan cannot \
+                     tell which one to read; rename or remove one",
+                    printable(name),
+                    first + 1,
+                    second + 1
+                );
+            }
         }
         let semicolons: usize = headers.iter().map(|h| h.matches(';').count()).sum();
         if semicolons > 0 && semicolons >= headers.len() {
@@ -284,11 +472,59 @@ impl ExportReader {
         }
         std::mem::swap(&mut self.record, &mut self.batch[self.next]);
         self.next += 1;
-        Ok(true)
+        match self.swallowed_row() {
+            Some(err) => Err(err),
+            None => Ok(true),
+        }
+    }
+
+    /// Physical lines the current row spans (a quoted cell can hold line
+    /// breaks): what is lost when the row is rejected.
+    pub fn record_lines(&self) -> u64 {
+        1 + self
+            .record
+            .as_slice()
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+    }
+
+    /// A quoted cell holding a line with as many cells as a row of this
+    /// file: a `"` left open swallowed the rows after it, which must not
+    /// pass for one row.
+    fn swallowed_row(&self) -> Option<RowError> {
+        let columns = self.header.names.len();
+        if columns < 3 || !self.record.as_slice().contains(&b'\n') {
+            return None;
+        }
+        // The line each cell's text is on: a cell with line breaks moves the
+        // cells after it down.
+        let mut line = self.line();
+        for (index, cell) in self.record.iter().enumerate() {
+            for (nth, text) in cell.split(|&b| b == b'\n').enumerate() {
+                line += u64::from(nth > 0);
+                let cells = 1 + text.iter().filter(|&&b| b == b',').count();
+                if nth > 0 && cells >= columns {
+                    return Some(self.problem(
+                        index,
+                        format!(
+                            "the quoted cell that opens on line {} holds line {line}, which looks \
+                             like a whole row of this file: a \" is not closed, and lines {}-{} \
+                             would be read as one row",
+                            self.line(),
+                            self.line(),
+                            self.line() + self.record_lines() - 1
+                        ),
+                        false,
+                    ));
+                }
+            }
+        }
+        None
     }
 
     fn csv_error(&self, err: csv::Error) -> RowError {
-        let line = err.position().map_or(self.line(), |p| p.line());
+        let mut line = err.position().map_or(self.line(), |p| p.line());
         let (problem, fatal) = match err.kind() {
             csv::ErrorKind::UnequalLengths {
                 expected_len, len, ..
@@ -299,7 +535,13 @@ impl ExportReader {
                 ),
                 false,
             ),
-            csv::ErrorKind::Io(io) => (format!("cannot read the file: {io}"), true),
+            csv::ErrorKind::Io(io) => match unreadable(&err) {
+                Some(why) => {
+                    line = why.line();
+                    (why.to_string(), true)
+                }
+                None => (format!("cannot read the file: {io}"), true),
+            },
             other => (format!("not valid CSV: {other:?}"), true),
         };
         RowError {

@@ -3,7 +3,7 @@
 //! columns; these helpers say what the cells mean.
 
 use super::{ExportReader, IngestOptions, RowError};
-use crate::model::{non_empty, normalize_company, normalize_email};
+use crate::model::{non_empty, normalize_company, normalize_email, plain_text};
 use std::ops::Deref;
 
 /// The order a row belongs to: the one thing read from every row.
@@ -64,11 +64,19 @@ impl Deref for Row<'_> {
 
 impl Row<'_> {
     /// The refunded amount in cents: 0 when the column is missing or empty,
-    /// else the cell parsed as an amount (an error expecting `expected`).
+    /// else the cell parsed as an amount (an error expecting `expected`, or
+    /// when it is negative).
     pub fn refunded_cents(&self, column: Option<usize>, expected: &str) -> Result<i64, RowError> {
         match column {
             Some(index) if !self.cell(index)?.trim().is_empty() => {
-                self.parse(index, expected, super::fields::parse_cents)
+                let cents = self.parse(index, expected, super::fields::parse_cents)?;
+                if cents < 0 {
+                    // A refund gives money back: a negative one would raise
+                    // revenue above what the customer paid.
+                    let found = self.cell(index)?.trim().as_bytes();
+                    return Err(self.bad(index, "a refund of 0 or more", found));
+                }
+                Ok(cents)
             }
             _ => Ok(0),
         }
@@ -96,7 +104,8 @@ impl Row<'_> {
 
     /// The ISO currency code, upper-cased; `None` when missing or empty.
     pub fn currency(&self, column: Option<usize>) -> Result<Option<String>, RowError> {
-        let code = self.optional_cell(column)?.trim();
+        let code = plain_text(self.optional_cell(column)?);
+        let code = code.trim();
         Ok((!code.is_empty()).then(|| code.to_ascii_uppercase()))
     }
 
@@ -115,8 +124,9 @@ impl Row<'_> {
         first: Option<usize>,
         last: Option<usize>,
     ) -> Result<Option<String>, RowError> {
-        let first = self.optional_cell(first)?.trim();
-        let last = self.optional_cell(last)?.trim();
+        let first = plain_text(self.optional_cell(first)?);
+        let last = plain_text(self.optional_cell(last)?);
+        let (first, last) = (first.trim(), last.trim());
         Ok(match (first.is_empty(), last.is_empty()) {
             (true, true) => None,
             (false, true) => Some(first.to_string()),

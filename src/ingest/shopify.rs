@@ -166,6 +166,10 @@ impl OrderRows for Columns {
         })
     }
 
+    fn row_email(&self, row: &Row) -> Result<Option<String>, RowError> {
+        row.email(&[Some(self.email)])
+    }
+
     fn later_row(&mut self, row: &Row) -> Result<i64, RowError> {
         // Only the first row of an order carries Total.
         let total = row.cell(self.total)?;

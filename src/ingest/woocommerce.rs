@@ -243,6 +243,10 @@ impl OrderRows for Columns {
         })
     }
 
+    fn row_email(&self, row: &Row) -> Result<Option<String>, RowError> {
+        row.email(&[self.email])
+    }
+
     fn later_row(&mut self, row: &Row) -> Result<i64, RowError> {
         self.items(row)
     }

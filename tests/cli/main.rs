@@ -12,6 +12,7 @@ mod formats;
 mod input_bad_rows;
 mod input_bigcommerce;
 mod input_files;
+mod input_hostile;
 mod input_mapping;
 mod input_woocommerce;
 mod module_layers;
