@@ -248,6 +248,82 @@ pub fn predictions(
     ])
 }
 
+/// A customer whose P(alive) is at least this is counted as likely still a
+/// customer in the report.
+pub const LIKELY_ALIVE: f64 = 0.5;
+
+/// The store's outlook over the horizon, from a [`predictions`] table.
+#[derive(Debug)]
+pub struct Outlook {
+    /// Customers with a prediction.
+    pub customers: u64,
+    /// Of them, those with a repeat purchase day (x > 0). BG/NBD gives every
+    /// one-time customer P(alive) = 1 (nothing to judge them by), so only
+    /// repeat customers are counted and charted by P(alive).
+    pub repeat_customers: u64,
+    /// Repeat customers with P(alive) ≥ [`LIKELY_ALIVE`].
+    pub likely_alive: u64,
+    /// Expected orders of all customers over the horizon.
+    pub expected_orders: f64,
+    /// Their predicted revenue (the `summary` figure); None without a spend
+    /// model.
+    pub predicted_revenue_cents: Option<i64>,
+    /// Repeat customers' P(alive) in percent, in [`crate::histogram`] bins
+    /// a tenth wide: [0, 10), …, [90, 100] (100 counts in the last bin).
+    pub p_alive_bins: DataFrame,
+}
+
+/// Sums and the P(alive) distribution of the predictions of `histories`.
+pub fn outlook(
+    histories: &DataFrame,
+    predictions: &DataFrame,
+    models: &Models,
+    horizon_days: u32,
+) -> PolarsResult<Outlook> {
+    let repeat = predictions
+        .clone()
+        .lazy()
+        .join(
+            histories
+                .clone()
+                .lazy()
+                .select([col(hist::CUSTOMER), col(hist::X)]),
+            [col(hist::CUSTOMER)],
+            [col(hist::CUSTOMER)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(col(hist::X).gt(lit(0u32)))
+        .select([col(pred_col::P_ALIVE)])
+        .collect()?;
+    let p_alive: Vec<f64> = column_values::<Float64Type>(&repeat, pred_col::P_ALIVE)?.collect();
+    let percent: Vec<i64> = p_alive
+        .iter()
+        .map(|p| ((p * 100.0).floor() as i64).clamp(0, 99))
+        .collect();
+    let likely_alive = p_alive.iter().filter(|&&p| p >= LIKELY_ALIVE).count();
+    let expected_orders = predictions
+        .column(&pred_col::expected_orders(horizon_days))?
+        .f64()?
+        .sum()
+        .unwrap_or(0.0);
+    let revenue = predictions
+        .column(&pred_col::predicted_revenue(horizon_days))?
+        .i64()?
+        .sum();
+    Ok(Outlook {
+        customers: predictions.height() as u64,
+        repeat_customers: p_alive.len() as u64,
+        likely_alive: likely_alive as u64,
+        expected_orders,
+        predicted_revenue_cents: if models.gamma_gamma.is_ok() {
+            revenue
+        } else {
+            None
+        },
+        p_alive_bins: crate::histogram::bins(&percent, 10, 99)?,
+    })
+}
+
 /// The customers table with the prediction columns joined on; when there
 /// are no predictions (no model could be fitted) the columns are there,
 /// empty, so every output has the same header.

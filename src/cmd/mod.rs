@@ -150,7 +150,11 @@ pub struct Predicted {
     pub models: Option<Models>,
     /// One row per customer with `predict::pred_col` columns.
     pub table: Option<DataFrame>,
+    /// The purchase histories the models were fitted on.
+    pub histories: DataFrame,
     pub horizon_days: u32,
+    /// Why no model could be fitted (also in the dataset's notes).
+    pub unfitted_because: Option<String>,
 }
 
 impl Predicted {
@@ -178,7 +182,9 @@ pub fn predict(data: &mut Dataset, horizon_days: u32) -> Result<Predicted> {
             return Ok(Predicted {
                 models: None,
                 table: None,
+                histories,
                 horizon_days,
+                unfitted_because: Some(why.to_string()),
             });
         }
     };
@@ -191,6 +197,8 @@ pub fn predict(data: &mut Dataset, horizon_days: u32) -> Result<Predicted> {
     Ok(Predicted {
         models: Some(models),
         table: Some(table),
+        histories,
         horizon_days,
+        unfitted_because: None,
     })
 }

@@ -1,11 +1,12 @@
 //! `goldpan report`: one self-contained HTML page of charts.
 
-use super::{protect_inputs, read_exports};
+use super::{predict, protect_inputs, read_exports};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::exit_codes::usage;
 use crate::metrics;
 use crate::output::{self, Emitter, files, write_atomically};
+use crate::predict::outlook;
 use crate::report::{self, data};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -14,8 +15,9 @@ use std::path::{Path, PathBuf};
 ///
 /// Sales by month (new and returning customers, high season), whether new
 /// customers come back (cohorts), how much the best customers bring, what an
-/// order is worth, how long since customers last ordered, and the customer
-/// lists. The page is self-contained: it opens offline in any browser, loads
+/// order is worth, how long since customers last ordered, the customer
+/// lists, the RFM groups, and who is likely still a customer with the
+/// revenue expected over --horizon-days. The page is self-contained: it opens offline in any browser, loads
 /// nothing, prints on A4 or Letter and reads on a phone. --json prints every
 /// number of the page instead.
 #[derive(clap::Args, Debug)]
@@ -50,7 +52,22 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         files::refuse_dangling_link(out)?;
         files::refuse_input(out)?;
     }
-    let data = read_exports(&args.input, &settings)?;
+    let mut data = read_exports(&args.input, &settings)?;
+    let input_notes = data.notes.len();
+    let predicted = predict(&mut data, settings.horizon_days())?;
+    if predicted.unfitted_because.is_some() {
+        // The prediction section says why; no need to say it twice.
+        data.notes.truncate(input_notes);
+    }
+    let outlook = match (&predicted.models, &predicted.table) {
+        (Some(models), Some(table)) => Ok(outlook(
+            &predicted.histories,
+            table,
+            models,
+            predicted.horizon_days,
+        )?),
+        _ => Err(predicted.unfitted_because.clone().unwrap_or_default()),
+    };
     let summary = metrics::summary(
         &data.customers,
         &data.orders,
@@ -77,6 +94,8 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
             as_of: data.as_of,
             exports,
             notes: data.notes.clone(),
+            horizon_days: predicted.horizon_days,
+            outlook,
         },
     )?;
     match &args.out {

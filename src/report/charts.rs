@@ -4,7 +4,7 @@
 
 use super::format::{Money, coord, count, month_long, month_name, percent, percent_whole};
 use super::svg::{Frame, Linear, chart, legend, rect, ticks, x_axis, x_title, y_axis};
-use super::{Bin, CohortRow, Month, Report};
+use super::{Bin, CohortRow, Month, Report, SegmentBar};
 use crate::calendar::Period;
 use maud::{Markup, html};
 
@@ -1042,13 +1042,20 @@ pub fn recency(report: &Report) -> Markup {
 
 // ---------------------------------------------------------------- segments
 
-pub fn segments(report: &Report) -> Markup {
-    let bars = &report.segments;
+/// One row per list: its file name and size, a dark bar for its share of
+/// customers and a light one for its share of revenue.
+fn share_bars(id: &str, title: &str, what: &str, bars: &[SegmentBar]) -> Markup {
     let row_height = 40.0;
+    // Room for the longest file name (bold monospace, about 7.5 px a letter).
+    let longest = bars
+        .iter()
+        .map(|b| b.file.chars().count())
+        .max()
+        .unwrap_or(0);
     let frame = Frame {
         width: WIDTH,
         height: 40.0 + bars.len() as f64 * row_height + 44.0,
-        left: 150.0,
+        left: (16.0 + 7.5 * longest as f64).max(150.0),
         right: 60.0,
         top: 40.0,
         bottom: 44.0,
@@ -1056,7 +1063,7 @@ pub fn segments(report: &Report) -> Markup {
     let x = Linear::new((0.0, 1.0), (frame.x0(), frame.x1()));
     let shares = ticks(1.0, 5);
     let desc = format!(
-        "Bar chart of the segment lists: {}.",
+        "Bar chart of {what}: {}.",
         bars.iter()
             .map(|b| format!(
                 "{}: {} customers ({} of customers), {} of revenue",
@@ -1086,19 +1093,12 @@ pub fn segments(report: &Report) -> Markup {
         }
         (legend(frame.x0(), 20.0, &[("share-customers", "Share of customers"), ("share-revenue", "Share of revenue")]))
     };
-    let key = html! {
-        "goldpan segments writes one list of customers per row below. "
-        @if let Some(top) = bars.iter().find(|b| b.segment.starts_with("top_")) {
-            "The " code { (top.file) } " list holds " (percent(top.customer_share)) " of your customers and "
-            strong { (percent(top.revenue_share)) } " of the revenue."
-        }
-    };
-    let how = html! {
-        "each row is one list (file name on the left): the dark bar is its share of all customers, the light bar \
-         its share of all revenue. A list whose light bar is much longer than its dark one holds your most \
-         valuable customers. Lists overlap: a customer can be in several."
-    };
-    let table = html! {
+    figure(chart(id, title, &desc, &frame, body))
+}
+
+/// The lists beside the chart: file, who is in it, customers, revenue share.
+fn lists_table(bars: &[SegmentBar]) -> Markup {
+    html! {
         table class="lists" {
             thead { tr { th { "List" } th { "Who is in it" } th class="num" { "Customers" } th class="num" { "Revenue share" } } }
             tbody {
@@ -1112,15 +1112,166 @@ pub fn segments(report: &Report) -> Markup {
                 }
             }
         }
+    }
+}
+
+pub fn segments(report: &Report) -> Markup {
+    let bars = &report.segments;
+    let key = html! {
+        "goldpan segments writes one list of customers per row below. "
+        @if let Some(top) = bars.iter().find(|b| b.segment.starts_with("top_")) {
+            "The " code { (top.file) } " list holds " (percent(top.customer_share)) " of your customers and "
+            strong { (percent(top.revenue_share)) } " of the revenue."
+        }
+    };
+    let how = html! {
+        "each row is one list (file name on the left): the dark bar is its share of all customers, the light bar \
+         its share of all revenue. A list whose light bar is much longer than its dark one holds your most \
+         valuable customers. Lists overlap: a customer can be in several."
     };
     section(
         "segments",
         "The customer lists",
         key,
         html! {
-            (figure(chart("chart-segments", "Size and revenue share of each customer list", &desc, &frame, body)))
-            (table)
+            (share_bars("chart-segments", "Size and revenue share of each customer list", "the segment lists", bars))
+            (lists_table(bars))
         },
+        how,
+    )
+}
+
+// ---------------------------------------------------------------- RFM and prediction
+
+pub fn rfm(report: &Report) -> Markup {
+    let groups = &report.rfm_groups;
+    let biggest = groups.iter().max_by_key(|g| g.customers);
+    let richest = groups
+        .iter()
+        .max_by(|a, b| a.revenue_share.total_cmp(&b.revenue_share));
+    let key = html! {
+        @match (biggest, richest) {
+            (Some(big), Some(rich)) if big.customers > 0 => {
+                "Your biggest group is " code { (big.file) } " (" (count(big.customers)) " customers, "
+                (percent(big.customer_share)) "); " code { (rich.file) } " brings the most revenue: "
+                strong { (percent(rich.revenue_share)) } "."
+            }
+            _ => { "No customers yet: nothing to group." }
+        }
+    };
+    let how = html! {
+        "every customer gets three scores from 1 to 5: recency (5 = ordered most recently), frequency (5 = most \
+         orders) and monetary value (5 = spent most), ranked among all your customers. The scores put each \
+         customer in exactly one group (first row that fits); "
+        code { "goldpan segments --rfm" } " writes each group as a list and " code { "goldpan customers" }
+        " gives every customer's scores. Win back " code { "rfm_cant_lose.csv" } " and " code { "rfm_at_risk.csv" }
+        " first: they used to buy often."
+    };
+    section(
+        "rfm",
+        "Who are your customers? RFM groups",
+        key,
+        html! {
+            (share_bars("chart-rfm", "Size and revenue share of each RFM group", "the RFM groups", groups))
+            (lists_table(groups))
+        },
+        how,
+    )
+}
+
+pub fn prediction(report: &Report, money: &Money) -> Markup {
+    let p = &report.prediction;
+    let heading = format!(
+        "Who is still a customer, and what the next {} days may bring",
+        p.horizon_days
+    );
+    if let Some(why) = &p.unfitted_because {
+        return section(
+            "prediction",
+            &heading,
+            html! { "No predictions for this store: " (why) "." },
+            html! {},
+            html! {
+                "the models learn from customers who ordered more than once; with too few of them, or all their \
+                 orders within a few days, they cannot tell who is still a customer, so goldpan shows no guess. \
+                 The RFM groups above still apply."
+            },
+        );
+    }
+    let frame = Frame {
+        width: WIDTH,
+        height: 300.0,
+        left: 64.0,
+        right: 24.0,
+        top: 40.0,
+        bottom: 48.0,
+    };
+    let h = Histogram {
+        bins: &p.p_alive_bins,
+        frame,
+    };
+    let x = h.x();
+    let y_ticks = h.y_ticks();
+    let y = h.y(&y_ticks);
+    let x_ticks: Vec<(f64, String)> = (0..=10)
+        .map(|i| (x.at(i as f64 * 10.0), format!("{}%", i * 10)))
+        .collect();
+    let cut = p.likely_alive_from * 100.0;
+    let likely = |b: &Bin| b.from as f64 >= cut;
+    let desc = format!(
+        "Histogram of the repeat customers' probability of still being a customer (P(alive)), in steps of \
+         10%: {}. {} of {} repeat customers have a P(alive) of {} or more.",
+        p.p_alive_bins
+            .iter()
+            .map(|b| format!("{}–{}%: {}", b.from, b.to.unwrap_or(100), b.count))
+            .collect::<Vec<_>>()
+            .join(", "),
+        p.likely_alive,
+        p.repeat_customers,
+        percent_whole(p.likely_alive_from)
+    );
+    let body = html! {
+        (y_axis(&frame, &y, &y_ticks, plain, "Repeat customers"))
+        (x_axis(&frame, &x_ticks, "Probability the customer is still a customer (P(alive))"))
+        (h.bars(|b| if likely(b) { "bar alive".to_string() } else { "bar faded".to_string() }))
+        line class="cut" x1=(x.at(cut)) x2=(x.at(cut)) y1=(frame.y1() - 16.0) y2=(frame.y0()) {}
+        text class="note" x=(x.at(cut) + 4.0) y=(frame.y1() - 5.0) { (percent_whole(p.likely_alive_from)) }
+        (legend(frame.x0(), 18.0, &[("alive", "likely still a customer"), ("faded", "likely gone")]))
+    };
+    let revenue = p.predicted_revenue_cents.map_or_else(
+        || "no spend model (see the notes at the top)".to_string(),
+        |c| money.cents(c),
+    );
+    let one_time = p.customers - p.repeat_customers;
+    let key = html! {
+        strong { (count(p.likely_alive)) } " of your " (count(p.repeat_customers)) " repeat customers ("
+        (percent(if p.repeat_customers == 0 { 0.0 } else { p.likely_alive as f64 / p.repeat_customers as f64 }))
+        ") are likely still customers. Over the next " (p.horizon_days) " days all " (count(p.customers))
+        " customers are expected to place " (count(p.expected_orders.unwrap_or(0.0).round() as u64))
+        " orders worth " strong { (revenue) } "."
+    };
+    let how = html! {
+        "each bar counts the repeat customers whose chance of still buying from you falls in that tenth, as \
+         the BG/NBD model estimates it from how often and how recently each one ordered: someone who used to \
+         order every month and has not for a year has likely moved on. Customers on the right are worth a \
+         reward or a new-product mail; a discount to those on the left is rarely worth it. The model cannot \
+         judge the " (count(one_time)) " customers who ordered only once (it gives them 100%): go by the days \
+         since their order (chart above) for them. The model assumes each customer buys at a steady pace \
+         until they stop: customers of a seasonal store, who buy once a year in season, look gone out of \
+         season. The " code { "p_alive" } " column of "
+        code { "goldpan customers" } " and of the lapsed lists gives each customer's value."
+    };
+    section(
+        "prediction",
+        &heading,
+        key,
+        figure(chart(
+            "chart-p-alive",
+            "Customers by probability of still being a customer",
+            &desc,
+            &frame,
+            body,
+        )),
         how,
     )
 }

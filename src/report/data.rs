@@ -3,7 +3,7 @@
 
 use super::{
     Bin, CohortCell, CohortChart, CohortRow, Month, MonthlyChart, OrderBand, OrderValueChart,
-    ParetoChart, ParetoPoint, RecencyBand, RecencyChart, Report, SegmentBar,
+    ParetoChart, ParetoPoint, PredictionChart, RecencyBand, RecencyChart, Report, SegmentBar,
 };
 use crate::calendar::Period;
 use crate::cohorts::{self, Cohorts};
@@ -16,7 +16,9 @@ use crate::model::col as order;
 use crate::monthly::{self, HIGH_SEASON_FACTOR, HIGH_SEASON_MIN_MONTHS, Monthly};
 use crate::order_values::{self, OrderValues};
 use crate::pareto;
+use crate::predict::{LIKELY_ALIVE, Outlook};
 use crate::recency::{self, Recency};
+use crate::rfm;
 use crate::segment_sizes;
 use crate::segments::{self, Rules};
 use chrono::NaiveDate;
@@ -51,6 +53,9 @@ pub struct Context {
     pub exports: Vec<String>,
     /// The notes goldpan printed about the input (stale export, …).
     pub notes: Vec<String>,
+    pub horizon_days: u32,
+    /// The predictions' outlook, or why the models could not be fitted.
+    pub outlook: Result<Outlook, String>,
 }
 
 /// Runs every analysis the page shows and gathers their results.
@@ -66,6 +71,8 @@ pub fn build(
         as_of,
         exports,
         notes,
+        horizon_days,
+        outlook,
     } = context;
     let period = report_period(summary.first_order_date, as_of);
     let totals = Totals::of(customers)?;
@@ -83,6 +90,11 @@ pub fn build(
         )?,
         recency: recency_chart(&recency::recency(customers, &rules.lapsed_days)?)?,
         segments: segment_bars(&segment_sizes::segment_sizes(customers, &segments)?)?,
+        rfm_groups: segment_bars(&segment_sizes::segment_sizes(
+            &rfm::with_rfm(customers.clone().lazy()).collect()?,
+            &rfm::segments(),
+        )?)?,
+        prediction: prediction_chart(horizon_days, outlook)?,
         summary,
         lifespan_years,
         notes,
@@ -277,6 +289,36 @@ pub fn recency_chart(r: &Recency) -> PolarsResult<RecencyChart> {
                 revenue_cents: revenue[i],
             })
             .collect(),
+    })
+}
+
+pub fn prediction_chart(
+    horizon_days: u32,
+    outlook: Result<Outlook, String>,
+) -> PolarsResult<PredictionChart> {
+    Ok(match outlook {
+        Ok(o) => PredictionChart {
+            horizon_days,
+            unfitted_because: None,
+            customers: o.customers,
+            repeat_customers: o.repeat_customers,
+            likely_alive: o.likely_alive,
+            likely_alive_from: LIKELY_ALIVE,
+            expected_orders: Some(o.expected_orders),
+            predicted_revenue_cents: o.predicted_revenue_cents,
+            p_alive_bins: bins(&o.p_alive_bins)?,
+        },
+        Err(why) => PredictionChart {
+            horizon_days,
+            unfitted_because: Some(why),
+            customers: 0,
+            repeat_customers: 0,
+            likely_alive: 0,
+            likely_alive_from: LIKELY_ALIVE,
+            expected_orders: None,
+            predicted_revenue_cents: None,
+            p_alive_bins: Vec::new(),
+        },
     })
 }
 

@@ -37,6 +37,10 @@ pub struct Report {
     pub order_values: OrderValueChart,
     pub recency: RecencyChart,
     pub segments: Vec<SegmentBar>,
+    /// One bar per RFM group, in the groups' order (`segments --rfm`
+    /// writes each as `rfm_<group>.csv`).
+    pub rfm_groups: Vec<SegmentBar>,
+    pub prediction: PredictionChart,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -166,6 +170,29 @@ pub struct SegmentBar {
     pub customers: u64,
     pub customer_share: f64,
     pub revenue_share: f64,
+}
+
+/// What the models expect of the customers over the next `horizon_days`.
+#[derive(Clone, Debug, Serialize)]
+pub struct PredictionChart {
+    pub horizon_days: u32,
+    /// Why there are no predictions (the models could not be fitted).
+    pub unfitted_because: Option<String>,
+    /// Customers with a prediction.
+    pub customers: u64,
+    /// Of them, those who ordered on more than one day: the model gives
+    /// one-time customers P(alive) = 1, so only these are charted.
+    pub repeat_customers: u64,
+    /// Repeat customers whose P(alive) is at least `likely_alive_from`.
+    pub likely_alive: u64,
+    pub likely_alive_from: f64,
+    pub expected_orders: Option<f64>,
+    /// `predicted_revenue_<H>d` of `summary --json`, in cents; None
+    /// without a spend model.
+    pub predicted_revenue_cents: Option<i64>,
+    /// Repeat customers' P(alive) in percent, bins a tenth wide (100%
+    /// counts in the last).
+    pub p_alive_bins: Vec<Bin>,
 }
 
 /// The whole page, as HTML.

@@ -5,6 +5,7 @@
 use super::Report;
 use super::charts;
 use super::format::{Money, count, percent};
+use crate::predict::pred_col::predicted_revenue;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 /// Nothing may be loaded: no scripts, fonts, images or connections; only
@@ -82,6 +83,7 @@ svg .pareto-area { fill: #e3eef8; }
 svg .diagonal { stroke: #777; stroke-width: 1.2; stroke-dasharray: 6 5; }
 svg .guide { stroke: var(--accent); stroke-width: 1; stroke-dasharray: 3 3; }
 svg .mark { fill: var(--accent); stroke: #fff; stroke-width: 1.5; }
+svg .alive { fill: var(--dark); } svg .faded { fill: #c6dbef; stroke: #6baed6; }
 svg .r0 { fill: #08519c; } svg .r1 { fill: #4292c6; } svg .r2 { fill: #9ecae1; } svg .r3 { fill: #c6dbef; stroke: #6baed6; }
 @media (max-width: 36rem) {
   main { padding: .5rem; }
@@ -104,7 +106,7 @@ svg .r0 { fill: #08519c; } svg .r1 { fill: #4292c6; } svg .r2 { fill: #9ecae1; }
 /// One headline figure: its `summary --json` key, its name, its value as
 /// written, and what it means in one line.
 struct Figure {
-    key: &'static str,
+    key: String,
     name: &'static str,
     value: String,
     definition: String,
@@ -125,8 +127,8 @@ fn figures(report: &Report, money: &Money) -> Vec<Figure> {
     let dash = || "–".to_string();
     let share = |v: Option<f64>| v.map_or_else(dash, percent);
     let amount = |v: Option<f64>| v.map_or_else(dash, |v| money.major(v));
-    let figure = |key, name, value, definition: &str| Figure {
-        key,
+    let figure = |key: &str, name, value, definition: &str| Figure {
+        key: key.to_string(),
         name,
         value,
         definition: definition.to_string(),
@@ -200,6 +202,18 @@ fn figures(report: &Report, money: &Money) -> Vec<Figure> {
             &format!(
                 "AOV × orders per customer per year × {} years",
                 report.lifespan_years
+            ),
+        ),
+        figure(
+            &predicted_revenue(report.prediction.horizon_days),
+            "Predicted revenue",
+            report
+                .prediction
+                .predicted_revenue_cents
+                .map_or_else(dash, |cents| money.cents(cents)),
+            &format!(
+                "next {} days, from each customer's expected orders and order value (models)",
+                report.prediction.horizon_days
             ),
         ),
         figure(
@@ -290,6 +304,8 @@ pub fn page(report: &Report) -> Markup {
                     (charts::order_values(report, &money))
                     (charts::recency(report))
                     (charts::segments(report))
+                    (charts::rfm(report))
+                    (charts::prediction(report, &money))
                     footer {
                         "Made by goldpan " (env!("CARGO_PKG_VERSION")) ". Every number on this page is also in "
                         code { "goldpan report --json" } "; the headline figures are those of "

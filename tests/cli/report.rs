@@ -11,8 +11,17 @@ const SHOPIFY_AS_OF: &str = "2024-02-29";
 const BIGCOMMERCE: &str = "bigcommerce_orders_2021-2024_urbanseeds_EXCERPT.csv";
 const BIGCOMMERCE_AS_OF: &str = "2024-08-31";
 
-/// Every chart of the page, by the id of its `<svg>`.
-const CHARTS: [&str; 8] = [
+const CDNOW: &str = "cdnow_sample.csv";
+const CDNOW_AS_OF: &str = "1997-09-30";
+const CDNOW_MAP: &str =
+    "order=order,date=date,customer_id=customer_id,total=total,quantity=quantity";
+
+/// The P(alive) chart: drawn when the purchase model can be fitted (CDNOW,
+/// the BigCommerce sample), not on the Shopify sample (3 repeat customers).
+const P_ALIVE_CHART: &str = "chart-p-alive";
+
+/// Every other chart of the page, by the id of its `<svg>`.
+const CHARTS: [&str; 9] = [
     "chart-monthly-revenue",
     "chart-monthly-orders",
     "chart-cohort-retention",
@@ -21,6 +30,7 @@ const CHARTS: [&str; 8] = [
     "chart-order-values",
     "chart-recency",
     "chart-segments",
+    "chart-rfm",
 ];
 
 /// `goldpan report FILE --as-of AS_OF --out <temp>/report.html [extra…]`:
@@ -294,12 +304,15 @@ fn grouped(n: u64) -> String {
 
 /// The text the page must show for a `summary --json` figure.
 fn expected_text(key: &str, value: &Value) -> String {
-    let number = value.as_f64().unwrap();
+    // A figure the store has no value for (no model) shows a dash.
+    let Some(number) = value.as_f64() else {
+        return "–".to_string();
+    };
     match key {
         "customers" | "orders" | "repeat_customers" | "excluded_orders" | "unattributed_orders" => {
             grouped(value.as_u64().unwrap())
         }
-        "revenue" | "aov" | "clv" | "unattributed_revenue" => {
+        "revenue" | "aov" | "clv" | "unattributed_revenue" | "predicted_revenue_365d" => {
             let cents = (number * 100.0).round() as u64;
             format!("{}.{:02}", grouped(cents / 100), cents % 100)
         }
@@ -319,12 +332,12 @@ fn screenshot_path(temp: &Path, name: &str) -> PathBuf {
     }
 }
 
-fn check_in_browser(file: &str, as_of: &str, name: &str) {
+fn check_in_browser(file: &str, as_of: &str, name: &str, extra: &[&str], charts: &[&str]) {
     if !browser_ready() {
         return;
     }
-    let (dir, page) = write_report(file, as_of, &[]);
-    let summary = summary_json(file, as_of, &[]);
+    let (dir, page) = write_report(file, as_of, extra);
+    let summary = summary_json(file, as_of, extra);
     let seen = open_in_browser(
         &page,
         &screenshot_path(dir.path(), &format!("report-{name}.png")),
@@ -345,10 +358,14 @@ fn check_in_browser(file: &str, as_of: &str, name: &str) {
         "the page asked for something"
     );
 
-    let charts = seen["charts"].as_array().unwrap();
-    let ids: Vec<&str> = charts.iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, CHARTS);
-    for chart in charts {
+    let ids: Vec<&str> = seen["charts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, charts);
+    for chart in seen["charts"].as_array().unwrap() {
         let id = &chart["id"];
         assert!(
             chart["width"].as_f64().unwrap() > 300.0,
@@ -386,6 +403,7 @@ fn check_in_browser(file: &str, as_of: &str, name: &str) {
         "excluded_orders",
         "unattributed_orders",
         "unattributed_revenue",
+        "predicted_revenue_365d",
     ] {
         let shown = figures[key].as_str().unwrap();
         let expected = expected_text(key, &summary[key]);
@@ -402,17 +420,105 @@ fn check_in_browser(file: &str, as_of: &str, name: &str) {
         390,
     );
     assert_eq!(phone["requests"], serde_json::json!([]));
-    assert_eq!(phone["charts"].as_array().unwrap().len(), CHARTS.len());
+    assert_eq!(phone["charts"].as_array().unwrap().len(), charts.len());
 }
 
 #[test]
 fn shopify_report_in_a_real_browser() {
-    check_in_browser(SHOPIFY, SHOPIFY_AS_OF, "shopify");
+    check_in_browser(SHOPIFY, SHOPIFY_AS_OF, "shopify", &[], &CHARTS);
 }
 
 #[test]
 fn bigcommerce_report_in_a_real_browser() {
-    check_in_browser(BIGCOMMERCE, BIGCOMMERCE_AS_OF, "bigcommerce");
+    // 66 repeat customers: the purchase model fits (the spend model does not).
+    let mut charts = CHARTS.to_vec();
+    charts.push(P_ALIVE_CHART);
+    check_in_browser(BIGCOMMERCE, BIGCOMMERCE_AS_OF, "bigcommerce", &[], &charts);
+}
+
+#[test]
+fn cdnow_report_with_predictions_in_a_real_browser() {
+    let mut charts = CHARTS.to_vec();
+    charts.push(P_ALIVE_CHART);
+    check_in_browser(CDNOW, CDNOW_AS_OF, "cdnow", &["--map", CDNOW_MAP], &charts);
+}
+
+#[test]
+fn rfm_groups_and_predictions_are_those_of_summary_and_customers() {
+    let extra = ["--map", CDNOW_MAP];
+    let json = report_json(CDNOW, CDNOW_AS_OF, &extra);
+    let summary = summary_json(CDNOW, CDNOW_AS_OF, &extra);
+    let p = &json["prediction"];
+    assert_eq!(p["unfitted_because"], Value::Null);
+    // The store's predicted revenue is summary's, to the cent.
+    assert_eq!(
+        p["predicted_revenue_cents"].as_i64().unwrap(),
+        (summary["predicted_revenue_365d"].as_f64().unwrap() * 100.0).round() as i64
+    );
+    // Only the repeat customers the model was fitted on are charted: the
+    // bins hold exactly them (the papers' 946), the 1,411 others are counted.
+    let binned: u64 = p["p_alive_bins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(binned, 946);
+    assert_eq!(p["repeat_customers"], 946);
+    assert_eq!(summary["model"]["repeat_customers_fitted"], 946);
+    assert_eq!(p["customers"], 2357);
+    let likely: u64 = p["p_alive_bins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["from"].as_i64().unwrap() >= 50)
+        .map(|b| b["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(p["likely_alive"].as_u64().unwrap(), likely);
+    assert!(likely > 0 && likely < 946);
+
+    // One bar per RFM group, with the customers `goldpan customers` puts in it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("customers.csv");
+    run_ok(
+        goldpan()
+            .args([
+                "customers",
+                &fixture(CDNOW),
+                "--as-of",
+                CDNOW_AS_OF,
+                "--out",
+            ])
+            .arg(&file)
+            .args(extra),
+    );
+    let rows = read_csv(&file);
+    let groups = json["rfm_groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 10);
+    for g in groups {
+        let name = g["segment"].as_str().unwrap().strip_prefix("rfm_").unwrap();
+        let members = rows.iter().filter(|r| r["rfm_group"] == name).count() as u64;
+        assert_eq!(g["customers"].as_u64().unwrap(), members, "{name}");
+        assert_eq!(g["file"], format!("rfm_{name}.csv"));
+    }
+    let total: u64 = groups
+        .iter()
+        .map(|g| g["customers"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, rows.len() as u64);
+}
+
+#[test]
+fn without_enough_repeat_customers_the_page_says_why_and_draws_no_p_alive_chart() {
+    let json = report_json(SHOPIFY, SHOPIFY_AS_OF, &[]);
+    let why = json["prediction"]["unfitted_because"].as_str().unwrap();
+    assert!(why.contains("at least 30 are needed"), "{why}");
+    assert_eq!(json["prediction"]["predicted_revenue_cents"], Value::Null);
+    let (_dir, page) = write_report(SHOPIFY, SHOPIFY_AS_OF, &[]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("No predictions for this store"));
+    assert!(!html.contains(P_ALIVE_CHART));
+    assert!(html.contains("id=\"chart-rfm\""));
 }
 
 #[test]
@@ -422,7 +528,14 @@ fn the_notes_about_the_input_are_on_the_page() {
     let (_dir, page) = write_report(BIGCOMMERCE, "2024-12-31", &[]);
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("139 days before the as-of date 2024-12-31: is the export stale?"));
+    // Not stale as of the last order's month: the only note is the spend
+    // model's, which the prediction section refers to.
     let (_dir, page) = write_report(BIGCOMMERCE, BIGCOMMERCE_AS_OF, &[]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("Note:").count(), 1);
+    assert!(html.contains("Note: </strong>no predicted revenue"));
+    // Without a model at all the section says why and the top has no note.
+    let (_dir, page) = write_report(SHOPIFY, SHOPIFY_AS_OF, &[]);
     assert!(!std::fs::read_to_string(&page).unwrap().contains("Note:"));
 }
 
