@@ -103,10 +103,17 @@ pub fn refuse_unused_settings(matches: &clap::ArgMatches) -> Result<()> {
         !used.contains(key) && sub.value_source(key) == Some(clap::parser::ValueSource::CommandLine)
     });
     if let Some(key) = unused.into_iter().next() {
-        let users: Vec<&str> = ["segments", "customers", "audience", "report", "summary", "cohorts"]
-            .into_iter()
-            .filter(|command| settings_used(command).is_some_and(|used| used.contains(&key)))
-            .collect();
+        let users: Vec<&str> = [
+            "segments",
+            "customers",
+            "audience",
+            "report",
+            "summary",
+            "cohorts",
+        ]
+        .into_iter()
+        .filter(|command| settings_used(command).is_some_and(|used| used.contains(&key)))
+        .collect();
         usage!(
             "--{} does not change what `goldpan {name}` prints; it is a setting of {}",
             key.replace('_', "-"),

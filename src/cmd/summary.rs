@@ -59,6 +59,12 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     let settings = config::settings(config_file, &args.settings)?;
     let window = Window::of(args, args.input.as_of())?;
     let mut data = read_exports(&args.input, &settings)?;
+    // Of every order read: a window without orders is still in the
+    // export's currency.
+    let currency = match settings.currency() {
+        Some(code) => Some(code.to_uppercase()),
+        None => currency(&data.orders)?,
+    };
     let mut outside_window = 0;
     if let Some(window) = &window {
         (data, outside_window) = window.keep(data)?;
@@ -72,7 +78,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         settings.lifespan_years(),
     )?;
     let header = Header {
-        currency: currency(&data.orders)?,
+        currency,
         revenue_is: if args.input.map.is_empty() {
             REVENUE_IS
         } else {
@@ -166,7 +172,9 @@ impl Window {
         let since = match args.last {
             Some(last) => match last.first_day(until) {
                 Some(day) => Some(day),
-                None => usage!("--last: the window would start before the first date goldpan knows"),
+                None => {
+                    usage!("--last: the window would start before the first date goldpan knows")
+                }
             },
             None => args.since,
         };
@@ -174,7 +182,9 @@ impl Window {
             && since > until
         {
             match args.until {
-                Some(_) => usage!("--since {since} is after --until {until}: the window would hold no day"),
+                Some(_) => {
+                    usage!("--since {since} is after --until {until}: the window would hold no day")
+                }
                 None => usage!(
                     "--since {since} is after the as-of date {until}, where the window ends: it \
                      would hold no day"
@@ -217,16 +227,20 @@ impl Window {
     }
 }
 
-/// The currency of the orders counted, as the export names it: `None` when
-/// it names none.
+/// The currency the export names for its valid orders (for any order when
+/// none is valid); `None` when it names none.
 fn currency(orders: &DataFrame) -> Result<Option<String>> {
-    let codes = orders
-        .clone()
-        .lazy()
-        .filter(col(order::EXCLUDED).is_null())
-        .select([col(order::CURRENCY).drop_nulls().unique_stable()])
-        .collect()?;
-    let codes: Vec<&str> = codes.column(order::CURRENCY)?.str()?.iter().flatten().collect();
+    let codes_of = |orders: polars::prelude::LazyFrame| -> Result<Vec<String>> {
+        let codes = orders
+            .select([col(order::CURRENCY).drop_nulls().unique_stable()])
+            .collect()?;
+        let codes = codes.column(order::CURRENCY)?.str()?;
+        Ok(codes.iter().flatten().map(str::to_string).collect())
+    };
+    let mut codes = codes_of(orders.clone().lazy().filter(col(order::EXCLUDED).is_null()))?;
+    if codes.is_empty() {
+        codes = codes_of(orders.clone().lazy())?;
+    }
     Ok((!codes.is_empty()).then(|| codes.join(", ")))
 }
 
@@ -317,7 +331,6 @@ impl Figures {
             currency: header.currency.clone(),
         })
     }
-
 }
 
 /// The lines above the terminal table: the window or the as-of date, the
@@ -404,7 +417,9 @@ impl Value {
         match self {
             Value::Count(n) => n.to_string(),
             Value::Money(cents) => cents.map_or("-".to_string(), money),
-            Value::Fraction(v) | Value::Ratio(v) => v.map_or("-".to_string(), |v| format!("{v:.4}")),
+            Value::Fraction(v) | Value::Ratio(v) => {
+                v.map_or("-".to_string(), |v| format!("{v:.4}"))
+            }
         }
     }
 
@@ -425,7 +440,9 @@ impl Value {
 
 /// A count with thousands separators: 12,345.
 fn grouped(n: u64) -> String {
-    let cents = i64::try_from(n).unwrap_or(i64::MAX / 100).saturating_mul(100);
+    let cents = i64::try_from(n)
+        .unwrap_or(i64::MAX / 100)
+        .saturating_mul(100);
     let text = grouped_money(cents);
     text[..text.len() - 3].to_string()
 }
@@ -471,7 +488,11 @@ fn rows(s: &Summary, rules: &Rules, lifespan_years: f64) -> Vec<Figure> {
     let money = |v: Option<f64>| Value::Money(v.map(cents));
     let (low, high) = (rules.aov_low, rules.aov_high);
     let rows = [
-        ("customers", "customers".to_string(), Value::Count(s.customers)),
+        (
+            "customers",
+            "customers".to_string(),
+            Value::Count(s.customers),
+        ),
         ("orders", "orders".to_string(), Value::Count(s.orders)),
         ("revenue", "revenue".to_string(), money(Some(s.revenue))),
         ("aov", "average order value".to_string(), money(s.aov)),
@@ -485,7 +506,11 @@ fn rows(s: &Summary, rules: &Rules, lifespan_years: f64) -> Vec<Figure> {
             "repeat customers (2 or more orders)".to_string(),
             Value::Count(s.repeat_customers),
         ),
-        ("repeat_rate", "repeat rate".to_string(), Value::Fraction(s.repeat_rate)),
+        (
+            "repeat_rate",
+            "repeat rate".to_string(),
+            Value::Fraction(s.repeat_rate),
+        ),
         (
             "repeat_revenue_share",
             "revenue from repeat customers".to_string(),
@@ -579,7 +604,9 @@ mod tests {
     fn last_counts_back_from_until_inclusive() {
         assert_eq!(parse_last("90d"), Ok(Last::Days(90)));
         assert_eq!(parse_last("12m"), Ok(Last::Months(12)));
-        for bad in ["", "d", "m", "90", "9 0d", "-1d", "0m", "1201m", "36501d", "90€", "1y"] {
+        for bad in [
+            "", "d", "m", "90", "9 0d", "-1d", "0m", "1201m", "36501d", "90€", "1y",
+        ] {
             assert!(parse_last(bad).is_err(), "{bad:?}");
         }
         let until = day("2025-06-30");
@@ -587,6 +614,9 @@ mod tests {
         assert_eq!(Last::Days(90).first_day(until), Some(day("2025-04-02")));
         assert_eq!(Last::Months(12).first_day(until), Some(day("2024-07-01")));
         // 2024-03-31 less a month is 2024-02-29 (February has no 31st).
-        assert_eq!(Last::Months(1).first_day(day("2024-03-31")), Some(day("2024-03-01")));
+        assert_eq!(
+            Last::Months(1).first_day(day("2024-03-31")),
+            Some(day("2024-03-01"))
+        );
     }
 }

@@ -358,10 +358,19 @@ fn each_help_lists_only_the_settings_that_change_its_output() {
                 "--date-order",
             ],
         ),
-        ("segments", with(&["--horizon-days", "--currency", "--date-order"])),
-        ("customers", with(&["--horizon-days", "--currency", "--date-order"])),
+        (
+            "segments",
+            with(&["--horizon-days", "--currency", "--date-order"]),
+        ),
+        (
+            "customers",
+            with(&["--horizon-days", "--currency", "--date-order"]),
+        ),
         ("audience", with(&reading)),
-        ("report", with(&["--lifespan-years", "--currency", "--date-order"])),
+        (
+            "report",
+            with(&["--lifespan-years", "--currency", "--date-order"]),
+        ),
         ("cohorts", reading.to_vec()),
         ("diff", vec![]),
         ("config", SETTING_FLAGS.to_vec()),
@@ -395,9 +404,10 @@ fn a_setting_that_changes_nothing_is_refused_before_reading() {
 fn goldpan_toml_may_hold_settings_a_command_does_not_use() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("goldpan.toml"), "bulk_order_qty = 5\n").unwrap();
-    run_ok(
-        goldpan()
-            .current_dir(dir.path())
-            .args(["summary", &fixture("shopify_jan.csv"), "--as-of", "2025-02-01"]),
-    );
+    run_ok(goldpan().current_dir(dir.path()).args([
+        "summary",
+        &fixture("shopify_jan.csv"),
+        "--as-of",
+        "2025-02-01",
+    ]));
 }

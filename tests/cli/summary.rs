@@ -325,17 +325,31 @@ fn the_terminal_table_says_what_it_measures() {
             .lines()
             .find(|line| line.starts_with(&format!("│ {label} ")))
             .unwrap_or_else(|| panic!("no row {label} in {shown}"));
-        line.split('┆').nth(1).unwrap().trim_end_matches('│').trim().to_string()
+        line.split('┆')
+            .nth(1)
+            .unwrap()
+            .trim_end_matches('│')
+            .trim()
+            .to_string()
     };
     assert_eq!(row("revenue"), "11,493.22 EUR");
     assert_eq!(row("average order value"), "261.21 EUR");
-    assert_eq!(row("lifetime value of a customer over 3 years"), "28,364.18 EUR");
+    assert_eq!(
+        row("lifetime value of a customer over 3 years"),
+        "28,364.18 EUR"
+    );
     assert_eq!(row("repeat rate"), "8.1%");
     assert_eq!(row("revenue from repeat customers"), "48.6%");
     assert_eq!(row("revenue from the top 20% of customers"), "60.6%");
     assert_eq!(row("orders per customer"), "1.19");
-    assert_eq!(row("customers whose average order is above 2× the store's"), "3");
-    assert!(!shown.contains("repeat_rate"), "keys are for CSV and JSON: {shown}");
+    assert_eq!(
+        row("customers whose average order is above 2× the store's"),
+        "3"
+    );
+    assert!(
+        !shown.contains("repeat_rate"),
+        "keys are for CSV and JSON: {shown}"
+    );
 }
 
 /// A file that names no currency says so rather than guessing one.
@@ -361,7 +375,11 @@ fn the_title_says_when_the_export_names_no_currency() {
 
 #[test]
 fn json_names_currency_and_revenue_but_keeps_fractions() {
-    let json = summary_json("shopify_orders_2024_looker101_ANONYMIZED.csv", "2026-01-01", &[]);
+    let json = summary_json(
+        "shopify_orders_2024_looker101_ANONYMIZED.csv",
+        "2026-01-01",
+        &[],
+    );
     assert_eq!(json["currency"], "EUR");
     assert_eq!(
         json["revenue_is"],
@@ -399,7 +417,10 @@ fn cohorts_summary(extra: &[&str]) -> Value {
 #[test]
 fn a_window_counts_only_its_orders_as_of_its_last_day() {
     let json = cohorts_summary(&["--since", "2024-02-01", "--until", "2024-03-31"]);
-    assert_eq!(json["window"], json!({"since": "2024-02-01", "until": "2024-03-31"}));
+    assert_eq!(
+        json["window"],
+        json!({"since": "2024-02-01", "until": "2024-03-31"})
+    );
     assert_eq!(json["as_of"], "2024-03-31");
     assert_eq!(json["customers"], 2);
     assert_eq!(json["orders"], 2);
@@ -412,7 +433,10 @@ fn a_window_counts_only_its_orders_as_of_its_last_day() {
     assert_eq!(json["unattributed_orders"], 1);
     // The whole history, for comparison: 3 customers, 6 orders, 46.00.
     let all = cohorts_summary(&[]);
-    assert_eq!((all["customers"].clone(), all["orders"].clone()), (json!(3), json!(6)));
+    assert_eq!(
+        (all["customers"].clone(), all["orders"].clone()),
+        (json!(3), json!(6))
+    );
 }
 
 /// The last 2 months up to 2024-04-03 start on 2024-02-04, as do the last
@@ -435,7 +459,10 @@ fn last_days_or_months_end_on_until() {
     }
     // Without --until, the window ends on the as-of date.
     let json = cohorts_summary(&["--last", "30d"]);
-    assert_eq!(json["window"], json!({"since": "2024-04-01", "until": "2024-04-30"}));
+    assert_eq!(
+        json["window"],
+        json!({"since": "2024-04-01", "until": "2024-04-30"})
+    );
     assert_eq!(json["orders"], 2);
 }
 
@@ -465,6 +492,22 @@ fn a_window_is_named_in_the_title_and_the_account() {
         shown.contains("; 4 order(s) outside the window 2024-02-01 to 2024-03-31 left out\n"),
         "{shown}"
     );
+    // A window without orders still names the export's currency.
+    let shown = on_terminal(&[
+        "summary",
+        &fixture("shopify_orders_2024_looker101_ANONYMIZED.csv"),
+        "--as-of",
+        "2026-01-01",
+        "--since",
+        "2025-01-01",
+    ]);
+    assert!(
+        shown.contains(
+            "Store figures for the orders dated 2025-01-01 to 2026-01-01 (a window), as of \
+             2026-01-01, amounts in EUR\nOrders counted: none\n"
+        ),
+        "{shown}"
+    );
 }
 
 /// Mistakes in the window are usage errors, found before reading anything
@@ -484,9 +527,18 @@ fn window_mistakes_are_usage_errors() {
             &["--until", "2024-05-01"],
             "--until 2024-05-01 is after the as-of date 2024-04-30",
         ),
-        (&["--last", "90d", "--since", "2024-01-01"], "cannot be used with"),
-        (&["--last", "90x"], "expected a number of days or months such as 90d or 12m"),
-        (&["--last", "0d"], "expected 1 to 36500 days or 1 to 1200 months"),
+        (
+            &["--last", "90d", "--since", "2024-01-01"],
+            "cannot be used with",
+        ),
+        (
+            &["--last", "90x"],
+            "expected a number of days or months such as 90d or 12m",
+        ),
+        (
+            &["--last", "0d"],
+            "expected 1 to 36500 days or 1 to 1200 months",
+        ),
     ];
     for (flags, message) in cases {
         goldpan()

@@ -103,7 +103,10 @@ pub fn on_terminal(args: &[&str]) -> String {
         assert_eq!(libc::unlockpt(shown), 0);
         let mut name = [0 as libc::c_char; 128];
         assert_eq!(libc::ptsname_r(shown, name.as_mut_ptr(), name.len()), 0);
-        let name = std::ffi::CStr::from_ptr(name.as_ptr()).to_str().unwrap().to_string();
+        let name = std::ffi::CStr::from_ptr(name.as_ptr())
+            .to_str()
+            .unwrap()
+            .to_string();
         let shown = std::fs::File::from_raw_fd(shown);
         let terminal = std::fs::OpenOptions::new()
             .read(true)
