@@ -41,6 +41,16 @@ const SEGMENT_RULES: &[&str] = &[
     "extra_non_company_words",
 ];
 
+/// The commands [`settings_used`] answers for, in the order messages name them.
+const COMMANDS_WITH_SETTINGS: [&str; 6] = [
+    "segments",
+    "customers",
+    "audience",
+    "report",
+    "summary",
+    "cohorts",
+];
+
 /// The settings that change a command's output: its `--help` lists only
 /// these, and it refuses the others as flags (goldpan.toml may set them all:
 /// one file serves every command). `None` for a command that takes every
@@ -70,7 +80,7 @@ pub fn settings_used(command: &str) -> Option<Vec<&'static str>> {
 }
 
 /// `command` with each subcommand's unused settings hidden from its `--help`
-/// (and from shell completion).
+/// (clap_complete's bash script still offers them; they are refused).
 pub fn hide_unused_settings(mut command: clap::Command) -> clap::Command {
     let names: Vec<String> = command
         .get_subcommands()
@@ -103,17 +113,10 @@ pub fn refuse_unused_settings(matches: &clap::ArgMatches) -> Result<()> {
         !used.contains(key) && sub.value_source(key) == Some(clap::parser::ValueSource::CommandLine)
     });
     if let Some(key) = unused.into_iter().next() {
-        let users: Vec<&str> = [
-            "segments",
-            "customers",
-            "audience",
-            "report",
-            "summary",
-            "cohorts",
-        ]
-        .into_iter()
-        .filter(|command| settings_used(command).is_some_and(|used| used.contains(&key)))
-        .collect();
+        let users: Vec<&str> = COMMANDS_WITH_SETTINGS
+            .into_iter()
+            .filter(|command| settings_used(command).is_some_and(|used| used.contains(&key)))
+            .collect();
         usage!(
             "--{} does not change what `goldpan {name}` prints; it is a setting of {}",
             key.replace('_', "-"),
@@ -293,4 +296,39 @@ pub fn predict(data: &mut Dataset, horizon_days: u32) -> Result<Predicted> {
         table: Some(table),
         horizon_days,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A new setting must be given to the commands whose output it changes
+    /// here, or no command but `config` would take it.
+    #[test]
+    fn every_setting_changes_some_command() {
+        let commands = [
+            "summary",
+            "segments",
+            "customers",
+            "audience",
+            "report",
+            "cohorts",
+        ];
+        for (key, _) in SETTING_KEYS {
+            assert!(
+                commands
+                    .iter()
+                    .any(|command| settings_used(command).unwrap().contains(key)),
+                "{key}: add it to settings_used"
+            );
+        }
+        for command in COMMANDS_WITH_SETTINGS {
+            for key in settings_used(command).unwrap() {
+                assert!(
+                    SETTING_KEYS.iter().any(|(k, _)| *k == key),
+                    "{key} is no setting"
+                );
+            }
+        }
+    }
 }
