@@ -37,7 +37,7 @@ mod segments;
 #[cfg(test)]
 mod testing;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Subcommand};
 
 // glibc's allocator spent a quarter of the time on a large export in
 // malloc/free of the many small strings ingest makes; mimalloc is much cheaper.
@@ -46,7 +46,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Parser, Debug)]
+#[derive(clap::Parser, Debug)]
 #[command(name = "goldpan", version, about, long_about = None, after_help = exit_codes::HELP)]
 pub struct Cli {
     /// Read settings from this TOML file instead of ./goldpan.toml (flags
@@ -71,9 +71,19 @@ enum Command {
     Completions(cmd::completions::Args),
 }
 
+/// goldpan's command line as parsed and shown: each subcommand lists only the
+/// settings that change its output.
+pub fn command() -> clap::Command {
+    cmd::hide_unused_settings(Cli::command())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
     let config = cli.config.as_deref();
+    if let Err(err) = cmd::refuse_unused_settings(&matches) {
+        return exit_codes::report(Err(err), |message| message.to_string());
+    }
     let result = match &cli.command {
         Command::Summary(args) => cmd::summary::run(args, config),
         Command::Segments(args) => cmd::segments::run(args, config),

@@ -169,6 +169,22 @@ pub fn money(cents: i64) -> String {
     format!("{sign}{}.{:02}", cents / 100, cents % 100)
 }
 
+/// Cents as an amount for people, with thousands separators: 123456789 →
+/// `1,234,567.89`.
+pub fn grouped_money(cents: i64) -> String {
+    let plain = money(cents);
+    let (sign, unsigned) = plain.split_at(usize::from(cents < 0));
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "00"));
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}.{fraction}")
+}
+
 fn is_plain_number(text: &str) -> bool {
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
@@ -218,6 +234,15 @@ mod tests {
         assert_eq!(money(5), "0.05");
         assert_eq!(money(-310), "-3.10");
         assert_eq!(money(0), "0.00");
+    }
+
+    #[test]
+    fn grouped_money_separates_thousands() {
+        assert_eq!(grouped_money(123456789), "1,234,567.89");
+        assert_eq!(grouped_money(100000), "1,000.00");
+        assert_eq!(grouped_money(99999), "999.99");
+        assert_eq!(grouped_money(-123456), "-1,234.56");
+        assert_eq!(grouped_money(5), "0.05");
     }
 
     #[test]

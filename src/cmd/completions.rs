@@ -1,7 +1,6 @@
 //! `goldpan completions SHELL`: a shell completion script on stdout.
 
 use anyhow::Result;
-use clap::CommandFactory;
 use clap_complete::Shell;
 
 /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
@@ -19,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    let mut command = crate::Cli::command();
+    let mut command = crate::command();
     let mut out = std::io::stdout().lock();
     clap_complete::generate(args.shell, &mut command, "goldpan", &mut out);
     std::io::Write::flush(&mut out)?;

@@ -11,7 +11,7 @@ pub mod segments;
 pub mod summary;
 
 use crate::cli::InputArgs;
-use crate::config::Resolved;
+use crate::config::{KEYS as SETTING_KEYS, Resolved};
 use crate::exit_codes::usage;
 use crate::ingest::{self, IngestReport, Rejected};
 use crate::model::col as order;
@@ -22,6 +22,109 @@ use chrono::NaiveDate;
 use polars::prelude::{ChunkAgg, DataFrame, DataType, IntoLazy};
 use std::io::Write;
 use std::path::Path;
+
+/// Settings that decide which orders are read and how: every command that
+/// reads exports uses them.
+const READING: &[&str] = &["currency", "date_order"];
+
+/// Settings that decide who is in a segment.
+const SEGMENT_RULES: &[&str] = &[
+    "bulk_order_qty",
+    "bulk_total_qty",
+    "company_is_b2b",
+    "work_email_is_b2b",
+    "lapsed_days",
+    "top_percent",
+    "aov_bands",
+    "extra_free_mail_domains",
+    // The company column, and a company is a bulk_b2b signal.
+    "extra_non_company_words",
+];
+
+/// The commands [`settings_used`] answers for, in the order messages name them.
+const COMMANDS_WITH_SETTINGS: [&str; 6] = [
+    "segments",
+    "customers",
+    "audience",
+    "report",
+    "summary",
+    "cohorts",
+];
+
+/// The settings that change a command's output: its `--help` lists only
+/// these, and it refuses the others as flags (goldpan.toml may set them all:
+/// one file serves every command). `None` for a command that takes every
+/// setting (`config`, which shows them) or none (`diff`, `completions`).
+///
+/// - `summary`: `aov_bands` (the AOV band rows), `lifespan_years` (clv),
+///   `horizon_days` (predicted_revenue_<DAYS>d). Its top shares are the fixed
+///   top 10% and 20%, so not `top_percent`; it shows no B2B, lapsed or
+///   company figure, so none of the other segment rules.
+/// - `segments`, `customers`: every segment rule (who is in each list, the
+///   `true`/`false` columns) and `horizon_days` (the prediction columns).
+/// - `audience`: every segment rule (who is in the upload); it writes no
+///   prediction.
+/// - `report`: every segment rule (the lists' sizes, the AOV bands) and
+///   `lifespan_years` (clv); it shows no prediction.
+/// - `cohorts`: only the orders read.
+pub fn settings_used(command: &str) -> Option<Vec<&'static str>> {
+    let only = |extra: &[&'static str]| Some([READING, extra].concat());
+    match command {
+        "summary" => only(&["aov_bands", "lifespan_years", "horizon_days"]),
+        "segments" | "customers" => only(&[SEGMENT_RULES, &["horizon_days"]].concat()),
+        "audience" => only(SEGMENT_RULES),
+        "report" => only(&[SEGMENT_RULES, &["lifespan_years"]].concat()),
+        "cohorts" => only(&[]),
+        _ => None,
+    }
+}
+
+/// `command` with each subcommand's unused settings hidden from its `--help`
+/// (clap_complete's bash script still offers them; they are refused).
+pub fn hide_unused_settings(mut command: clap::Command) -> clap::Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    for name in names {
+        let Some(used) = settings_used(&name) else {
+            continue;
+        };
+        command = command.mut_subcommand(&name, |mut sub| {
+            for (key, _) in SETTING_KEYS.iter().filter(|(key, _)| !used.contains(key)) {
+                sub = sub.mut_arg(*key, |arg| arg.hide(true));
+            }
+            sub
+        });
+    }
+    command
+}
+
+/// A usage error when a hidden (unused) setting was given as a flag: it
+/// would change nothing, and saying so beats ignoring it.
+pub fn refuse_unused_settings(matches: &clap::ArgMatches) -> Result<()> {
+    let Some((name, sub)) = matches.subcommand() else {
+        return Ok(());
+    };
+    let Some(used) = settings_used(name) else {
+        return Ok(());
+    };
+    let unused = SETTING_KEYS.iter().map(|(key, _)| *key).filter(|key| {
+        !used.contains(key) && sub.value_source(key) == Some(clap::parser::ValueSource::CommandLine)
+    });
+    if let Some(key) = unused.into_iter().next() {
+        let users: Vec<&str> = COMMANDS_WITH_SETTINGS
+            .into_iter()
+            .filter(|command| settings_used(command).is_some_and(|used| used.contains(&key)))
+            .collect();
+        usage!(
+            "--{} does not change what `goldpan {name}` prints; it is a setting of {}",
+            key.replace('_', "-"),
+            users.join(", ")
+        );
+    }
+    Ok(())
+}
 
 /// An export whose newest order is more than this many days before the as-of
 /// date is probably stale: a note says so.
@@ -201,4 +304,39 @@ pub fn predict(data: &mut Dataset, horizon_days: u32) -> Result<Predicted> {
         horizon_days,
         unfitted_because: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A new setting must be given to the commands whose output it changes
+    /// here, or no command but `config` would take it.
+    #[test]
+    fn every_setting_changes_some_command() {
+        let commands = [
+            "summary",
+            "segments",
+            "customers",
+            "audience",
+            "report",
+            "cohorts",
+        ];
+        for (key, _) in SETTING_KEYS {
+            assert!(
+                commands
+                    .iter()
+                    .any(|command| settings_used(command).unwrap().contains(key)),
+                "{key}: add it to settings_used"
+            );
+        }
+        for command in COMMANDS_WITH_SETTINGS {
+            for key in settings_used(command).unwrap() {
+                assert!(
+                    SETTING_KEYS.iter().any(|(k, _)| *k == key),
+                    "{key} is no setting"
+                );
+            }
+        }
+    }
 }

@@ -3,14 +3,27 @@
 use super::{Dataset, Predicted, predict, read_exports};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
+use crate::exit_codes::usage;
 use crate::ingest::IngestReport;
 use crate::metrics::{self, Summary};
-use crate::model::Exclusion;
-use crate::output::{self, Emit, Emitter, Table, money};
+use crate::model::{Exclusion, col as order};
+use crate::output::{self, Emit, Emitter, Table, grouped_money, money};
 use crate::predict::pred_col;
+use crate::segments::Rules;
 use anyhow::Result;
-use polars::prelude::ChunkAgg;
+use chrono::{Days, Months, NaiveDate};
+use polars::prelude::{ChunkAgg, DataFrame, DataType, IntoLazy, col, lit};
 use std::path::Path;
+
+/// What revenue is, for the table's header: an order's revenue is its total
+/// less its refunds (never below zero), and every format's total is the
+/// amount the customer paid: tax and shipping in, discounts out (Shopify
+/// `Total`, BigCommerce `Order Total (inc tax)`, WooCommerce `order_total`).
+const REVENUE_IS: &str = "order totals incl. tax and shipping, after discounts, less refunds";
+
+/// The same for `--map`, whose total is whatever column the user named.
+const MAPPED_REVENUE_IS: &str =
+    "the column mapped as total, less the one mapped as refunded (when mapped)";
 
 /// Print the store's figures: customers, revenue, AOV, repeat rate, revenue
 /// share of the top customers, AOV bands, lifetime value.
@@ -23,27 +36,225 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
 
+    /// Compute the figures over the orders dated on or after this day only
+    /// (the window's first day); customers are those who ordered in the window
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<NaiveDate>,
+
+    /// The window's last day: the figures count the orders dated up to it and
+    /// are computed as of it [default: the as-of date]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub until: Option<NaiveDate>,
+
+    /// The window of the last N days (90d) or months (12m) up to --until:
+    /// --last 90d is the 90 days ending on that day
+    #[arg(long, value_name = "Nd|Nm", conflicts_with = "since", value_parser = parse_last)]
+    pub last: Option<Last>,
+
     #[command(flatten)]
     pub settings: Settings,
 }
 
 pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     let settings = config::settings(config_file, &args.settings)?;
+    let window = Window::of(args, args.input.as_of())?;
     let mut data = read_exports(&args.input, &settings)?;
+    // Of every order read: a window without orders is still in the
+    // export's currency.
+    let currency = match settings.currency() {
+        Some(code) => Some(code.to_uppercase()),
+        None => currency(&data.orders)?,
+    };
+    let mut outside_window = 0;
+    if let Some(window) = &window {
+        (data, outside_window) = window.keep(data)?;
+    }
     let predicted = predict(&mut data, settings.horizon_days())?;
+    let rules = settings.rules();
     let summary = metrics::summary(
         &data.customers,
         &data.orders,
-        &settings.rules(),
+        &rules,
         settings.lifespan_years(),
     )?;
-    Emitter::new(args.json).data(&Figures::of(&summary, &data, &predicted)?)?;
-    output::say(&account(&data.report, &summary));
+    let header = Header {
+        currency,
+        revenue_is: if args.input.map.is_empty() {
+            REVENUE_IS
+        } else {
+            MAPPED_REVENUE_IS
+        },
+        window,
+        lifespan_years: settings.lifespan_years(),
+    };
+    let figures = Figures::of(&summary, &data, &predicted, &header, &rules)?;
+    Emitter::new(args.json).data(&figures)?;
+    let mut account = account(&data.report, &summary);
+    if let Some(window) = &header.window {
+        account.push_str(&format!(
+            "; {outside_window} order(s) outside the window {} left out",
+            window.describe()
+        ));
+    }
+    output::say(&account);
     Ok(())
 }
 
-/// The figures as `summary` shows them: the JSON object of `--json`, and
-/// (name, value) rows for the table and CSV.
+/// `--last`: a number of days or months.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Last {
+    Days(u32),
+    Months(u32),
+}
+
+impl Last {
+    /// The window's first day when it ends on `until`: `90d` is 90 days,
+    /// `until` included; `12m` starts the day after the same date 12 months
+    /// earlier (the month's last day when that date does not exist).
+    fn first_day(self, until: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Last::Days(n) => until.checked_sub_days(Days::new(u64::from(n) - 1)),
+            Last::Months(n) => until
+                .checked_sub_months(Months::new(n))
+                .and_then(|day| day.checked_add_days(Days::new(1))),
+        }
+    }
+}
+
+/// A window longer than a century is no season, and would run dates out of
+/// range.
+const MAX_LAST_DAYS: u32 = 36_500;
+const MAX_LAST_MONTHS: u32 = 1_200;
+
+fn parse_last(text: &str) -> Result<Last, String> {
+    let number = |digits: &str| digits.parse::<u32>().ok();
+    let last = if let Some(n) = text.strip_suffix('d').and_then(number) {
+        Last::Days(n)
+    } else if let Some(n) = text.strip_suffix('m').and_then(number) {
+        Last::Months(n)
+    } else {
+        return Err(format!(
+            "expected a number of days or months such as 90d or 12m, got \"{text}\""
+        ));
+    };
+    match last {
+        Last::Days(1..=MAX_LAST_DAYS) | Last::Months(1..=MAX_LAST_MONTHS) => Ok(last),
+        _ => Err(format!(
+            "expected 1 to {MAX_LAST_DAYS} days or 1 to {MAX_LAST_MONTHS} months, got \"{text}\""
+        )),
+    }
+}
+
+/// The days whose orders the figures count: both ends included. Set by
+/// `--since`, `--until` or `--last`; the figures are then computed as of
+/// `until`, as if the export held only the window's orders.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct Window {
+    /// `None`: from the first order on.
+    pub since: Option<NaiveDate>,
+    pub until: NaiveDate,
+}
+
+impl Window {
+    /// The window of the flags, checked before any input is read; `None`
+    /// without window flags.
+    fn of(args: &Args, as_of: NaiveDate) -> Result<Option<Window>> {
+        if args.since.is_none() && args.until.is_none() && args.last.is_none() {
+            return Ok(None);
+        }
+        let until = args.until.unwrap_or(as_of);
+        if until > as_of {
+            usage!(
+                "--until {until} is after the as-of date {as_of}: orders after the as-of date \
+                 are left out (give --as-of {until} too)"
+            );
+        }
+        let since = match args.last {
+            Some(last) => match last.first_day(until) {
+                Some(day) => Some(day),
+                None => {
+                    usage!("--last: the window would start before the first date goldpan knows")
+                }
+            },
+            None => args.since,
+        };
+        if let Some(since) = since
+            && since > until
+        {
+            match args.until {
+                Some(_) => {
+                    usage!("--since {since} is after --until {until}: the window would hold no day")
+                }
+                None => usage!(
+                    "--since {since} is after the as-of date {until}, where the window ends: it \
+                     would hold no day"
+                ),
+            }
+        }
+        Ok(Some(Window { since, until }))
+    }
+
+    /// "2025-03-01 to 2025-06-30", or "up to 2025-06-30".
+    fn describe(&self) -> String {
+        match self.since {
+            Some(since) => format!("{since} to {}", self.until),
+            None => format!("up to {}", self.until),
+        }
+    }
+
+    /// `data` with only the window's orders, its customers rebuilt from
+    /// them as of the window's last day; and how many orders were left out.
+    /// (A customers export's B2B hints are dropped: no figure of the
+    /// summary uses them.)
+    fn keep(&self, data: Dataset) -> Result<(Dataset, u64)> {
+        let day = |date: NaiveDate| lit(crate::model::epoch_days(date)).cast(DataType::Date);
+        let mut inside = col(order::DATE).lt_eq(day(self.until));
+        if let Some(since) = self.since {
+            inside = inside.and(col(order::DATE).gt_eq(day(since)));
+        }
+        let before = data.orders.height();
+        let orders = data.orders.lazy().filter(inside).collect()?;
+        let outside = (before - orders.height()) as u64;
+        let customers =
+            crate::customers::customers(orders.clone().lazy(), None, self.until).collect()?;
+        let data = Dataset {
+            orders,
+            customers,
+            as_of: self.until,
+            ..data
+        };
+        Ok((data, outside))
+    }
+}
+
+/// The currency the export names for its valid orders (for any order when
+/// none is valid); `None` when it names none.
+fn currency(orders: &DataFrame) -> Result<Option<String>> {
+    let codes_of = |orders: polars::prelude::LazyFrame| -> Result<Vec<String>> {
+        let codes = orders
+            .select([col(order::CURRENCY).drop_nulls().unique_stable()])
+            .collect()?;
+        let codes = codes.column(order::CURRENCY)?.str()?;
+        Ok(codes.iter().flatten().map(str::to_string).collect())
+    };
+    let mut codes = codes_of(orders.clone().lazy().filter(col(order::EXCLUDED).is_null()))?;
+    if codes.is_empty() {
+        codes = codes_of(orders.clone().lazy())?;
+    }
+    Ok((!codes.is_empty()).then(|| codes.join(", ")))
+}
+
+/// What the table measures, for its title.
+struct Header {
+    currency: Option<String>,
+    revenue_is: &'static str,
+    window: Option<Window>,
+    lifespan_years: f64,
+}
+
+/// The figures as `summary` shows them: the JSON object of `--json`,
+/// (key, value) rows for CSV, and for a terminal a titled table in plain
+/// words.
 #[derive(serde::Serialize)]
 #[serde(transparent)]
 struct Figures {
@@ -51,11 +262,21 @@ struct Figures {
     #[serde(skip)]
     as_of: String,
     #[serde(skip)]
-    rows: Vec<(String, String)>,
+    rows: Vec<Figure>,
+    #[serde(skip)]
+    title: String,
+    #[serde(skip)]
+    currency: Option<String>,
 }
 
 impl Figures {
-    fn of(summary: &Summary, data: &Dataset, predicted: &Predicted) -> Result<Figures> {
+    fn of(
+        summary: &Summary,
+        data: &Dataset,
+        predicted: &Predicted,
+        header: &Header,
+        rules: &Rules,
+    ) -> Result<Figures> {
         let mut json = serde_json::to_value(summary)?;
         // The store's predicted revenue (the customers' sum) and the models.
         let revenue_key = pred_col::predicted_revenue(predicted.horizon_days);
@@ -74,6 +295,9 @@ impl Figures {
             None => serde_json::Value::Null,
         };
         json["as_of"] = data.as_of.to_string().into();
+        json["window"] = serde_json::to_value(header.window)?;
+        json["currency"] = header.currency.clone().into();
+        json["revenue_is"] = header.revenue_is.into();
         let mut input = serde_json::to_value(&data.report)?;
         input["excluded_orders"] = summary.excluded_orders.into();
         // Every reason, zeros included, so a script can rely on the keys.
@@ -91,41 +315,136 @@ impl Figures {
         input["unattributed_orders"] = summary.unattributed_orders.into();
         json["input"] = input;
         json["notes"] = data.notes.clone().into();
+        let predicted_revenue = Figure {
+            key: revenue_key,
+            label: format!("predicted revenue, next {} days", predicted.horizon_days),
+            value: Value::Money(predicted_cents),
+        };
         Ok(Figures {
             json,
             as_of: data.as_of.to_string(),
-            rows: rows(summary)
+            rows: rows(summary, rules, header.lifespan_years)
                 .into_iter()
-                .chain([(revenue_key, predicted_cents.map_or("-".to_string(), money))])
+                .chain([predicted_revenue])
                 .collect(),
+            title: title(summary, header, data.as_of),
+            currency: header.currency.clone(),
         })
     }
+}
+
+/// The lines above the terminal table: the window or the as-of date, the
+/// currency, the orders counted and what revenue is.
+fn title(summary: &Summary, header: &Header, as_of: NaiveDate) -> String {
+    let figures = match &header.window {
+        Some(window) => format!(
+            "Store figures for the orders dated {} (a window), as of {as_of}",
+            window.describe()
+        ),
+        None => format!("Store figures as of {as_of}"),
+    };
+    let currency = match &header.currency {
+        Some(code) => format!("amounts in {code}"),
+        None => "amounts in the store's currency (the export does not name it)".to_string(),
+    };
+    let counted = match (summary.first_order_date, summary.last_order_date) {
+        (Some(first), Some(last)) => format!(
+            "Orders counted: {}, the first on {first}, the last on {last}",
+            summary.orders
+        ),
+        _ => "Orders counted: none".to_string(),
+    };
+    format!(
+        "{figures}, {currency}\n{counted}\nRevenue: {}",
+        header.revenue_is
+    )
 }
 
 impl Emit for Figures {
     /// CSV starts with the as-of date, a terminal table has it in its title.
     fn table(&self) -> Table {
         let as_of = ("as_of".to_string(), self.as_of.clone());
+        let rows = self
+            .rows
+            .iter()
+            .map(|figure| (figure.key.clone(), figure.value.plain()));
         Table {
-            rows: std::iter::once(&as_of)
-                .chain(&self.rows)
-                .map(|(figure, value)| vec![figure.clone(), value.clone()])
+            title: self.title.clone(),
+            header: vec!["figure".into(), "value".into()],
+            rows: std::iter::once(as_of)
+                .chain(rows)
+                .map(|(figure, value)| vec![figure, value])
                 .collect(),
-            ..self.terminal_table()
         }
     }
 
     fn terminal_table(&self) -> Table {
         Table {
-            title: format!("Store figures as of {}", self.as_of),
+            title: self.title.clone(),
             header: vec!["figure".into(), "value".into()],
             rows: self
                 .rows
                 .iter()
-                .map(|(figure, value)| vec![figure.clone(), value.clone()])
+                .map(|figure| {
+                    let value = figure.value.shown(self.currency.as_deref());
+                    vec![figure.label.clone(), value]
+                })
                 .collect(),
         }
     }
+}
+
+/// One figure: its key (CSV and JSON), its label for people, its value.
+struct Figure {
+    key: String,
+    label: String,
+    value: Value,
+}
+
+enum Value {
+    Count(u64),
+    /// Cents; `None` when there is no such figure (an empty store).
+    Money(Option<i64>),
+    /// A share or a rate: CSV has the fraction, people a percentage.
+    Fraction(Option<f64>),
+    /// A plain ratio such as orders per customer.
+    Ratio(Option<f64>),
+}
+
+impl Value {
+    /// As CSV has it (and had it before the table was for people).
+    fn plain(&self) -> String {
+        match self {
+            Value::Count(n) => n.to_string(),
+            Value::Money(cents) => cents.map_or("-".to_string(), money),
+            Value::Fraction(v) | Value::Ratio(v) => {
+                v.map_or("-".to_string(), |v| format!("{v:.4}"))
+            }
+        }
+    }
+
+    /// As a terminal shows it: 11,493.22 EUR, 8.1%, 1.19.
+    fn shown(&self, currency: Option<&str>) -> String {
+        match self {
+            Value::Count(n) => grouped(*n),
+            Value::Money(Some(cents)) => match currency {
+                Some(code) => format!("{} {code}", grouped_money(*cents)),
+                None => grouped_money(*cents),
+            },
+            Value::Fraction(Some(v)) => format!("{:.1}%", v * 100.0),
+            Value::Ratio(Some(v)) => format!("{v:.2}"),
+            Value::Money(None) | Value::Fraction(None) | Value::Ratio(None) => "-".to_string(),
+        }
+    }
+}
+
+/// A count with thousands separators: 12,345.
+fn grouped(n: u64) -> String {
+    let cents = i64::try_from(n)
+        .unwrap_or(i64::MAX / 100)
+        .saturating_mul(100);
+    let text = grouped_money(cents);
+    text[..text.len() - 3].to_string()
 }
 
 /// What became of every row, in one sentence for stderr.
@@ -163,39 +482,141 @@ fn account(report: &IngestReport, summary: &Summary) -> String {
     text
 }
 
-/// The figures as (name, value) text, in the order of the spec.
-fn rows(s: &Summary) -> Vec<(String, String)> {
-    let cents = |major: f64| money((major * 100.0).round() as i64);
-    let amount = |v: Option<f64>| v.map_or("-".to_string(), cents);
-    let fraction = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.4}", v));
+/// The figures in the order of the spec, with their labels.
+fn rows(s: &Summary, rules: &Rules, lifespan_years: f64) -> Vec<Figure> {
+    let cents = |major: f64| (major * 100.0).round() as i64;
+    let money = |v: Option<f64>| Value::Money(v.map(cents));
+    let (low, high) = (rules.aov_low, rules.aov_high);
     let rows = [
-        ("customers", s.customers.to_string()),
-        ("orders", s.orders.to_string()),
-        ("revenue", cents(s.revenue)),
-        ("aov", amount(s.aov)),
-        ("purchase_frequency", fraction(s.purchase_frequency)),
-        ("repeat_customers", s.repeat_customers.to_string()),
-        ("repeat_rate", fraction(s.repeat_rate)),
-        ("repeat_revenue_share", fraction(s.repeat_revenue_share)),
-        ("top_10_share", fraction(s.top_10_share)),
-        ("top_20_share", fraction(s.top_20_share)),
-        ("aov_low_customers", s.aov_low_customers.to_string()),
-        ("aov_mid_customers", s.aov_mid_customers.to_string()),
-        ("aov_high_customers", s.aov_high_customers.to_string()),
-        ("aov_low_revenue_share", fraction(s.aov_low_revenue_share)),
-        ("aov_mid_revenue_share", fraction(s.aov_mid_revenue_share)),
-        ("aov_high_revenue_share", fraction(s.aov_high_revenue_share)),
-        ("clv", amount(s.clv)),
-        ("unattributed_orders", s.unattributed_orders.to_string()),
-        ("unattributed_revenue", cents(s.unattributed_revenue)),
-        ("excluded_orders", s.excluded_orders.to_string()),
+        (
+            "customers",
+            "customers".to_string(),
+            Value::Count(s.customers),
+        ),
+        ("orders", "orders".to_string(), Value::Count(s.orders)),
+        ("revenue", "revenue".to_string(), money(Some(s.revenue))),
+        ("aov", "average order value".to_string(), money(s.aov)),
+        (
+            "purchase_frequency",
+            "orders per customer".to_string(),
+            Value::Ratio(s.purchase_frequency),
+        ),
+        (
+            "repeat_customers",
+            "repeat customers (2 or more orders)".to_string(),
+            Value::Count(s.repeat_customers),
+        ),
+        (
+            "repeat_rate",
+            "repeat rate".to_string(),
+            Value::Fraction(s.repeat_rate),
+        ),
+        (
+            "repeat_revenue_share",
+            "revenue from repeat customers".to_string(),
+            Value::Fraction(s.repeat_revenue_share),
+        ),
+        (
+            "top_10_share",
+            "revenue from the top 10% of customers".to_string(),
+            Value::Fraction(s.top_10_share),
+        ),
+        (
+            "top_20_share",
+            "revenue from the top 20% of customers".to_string(),
+            Value::Fraction(s.top_20_share),
+        ),
+        (
+            "aov_low_customers",
+            format!("customers whose average order is below {low}× the store's"),
+            Value::Count(s.aov_low_customers),
+        ),
+        (
+            "aov_mid_customers",
+            format!("customers whose average order is {low}× to {high}× the store's"),
+            Value::Count(s.aov_mid_customers),
+        ),
+        (
+            "aov_high_customers",
+            format!("customers whose average order is above {high}× the store's"),
+            Value::Count(s.aov_high_customers),
+        ),
+        (
+            "aov_low_revenue_share",
+            format!("revenue from those below {low}×"),
+            Value::Fraction(s.aov_low_revenue_share),
+        ),
+        (
+            "aov_mid_revenue_share",
+            format!("revenue from those at {low}× to {high}×"),
+            Value::Fraction(s.aov_mid_revenue_share),
+        ),
+        (
+            "aov_high_revenue_share",
+            format!("revenue from those above {high}×"),
+            Value::Fraction(s.aov_high_revenue_share),
+        ),
+        (
+            "clv",
+            format!("lifetime value of a customer over {lifespan_years} years"),
+            money(s.clv),
+        ),
+        (
+            "unattributed_orders",
+            "orders without a customer (not counted)".to_string(),
+            Value::Count(s.unattributed_orders),
+        ),
+        (
+            "unattributed_revenue",
+            "their revenue (not counted)".to_string(),
+            money(Some(s.unattributed_revenue)),
+        ),
+        (
+            "excluded_orders",
+            "orders excluded (not counted)".to_string(),
+            Value::Count(s.excluded_orders),
+        ),
     ];
-    let by_reason = s
-        .excluded_by_reason
-        .iter()
-        .map(|(reason, count)| (format!("excluded_{reason}"), count.to_string()));
+    let by_reason = s.excluded_by_reason.iter().map(|(reason, count)| Figure {
+        key: format!("excluded_{reason}"),
+        label: format!("  {}", reason.replace('_', " ")),
+        value: Value::Count(*count),
+    });
     rows.into_iter()
-        .map(|(name, value)| (name.to_string(), value))
+        .map(|(key, label, value)| Figure {
+            key: key.to_string(),
+            label,
+            value,
+        })
         .chain(by_reason)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn last_counts_back_from_until_inclusive() {
+        assert_eq!(parse_last("90d"), Ok(Last::Days(90)));
+        assert_eq!(parse_last("12m"), Ok(Last::Months(12)));
+        for bad in [
+            "", "d", "m", "90", "9 0d", "-1d", "0m", "1201m", "36501d", "90€", "1y",
+        ] {
+            assert!(parse_last(bad).is_err(), "{bad:?}");
+        }
+        let until = day("2025-06-30");
+        assert_eq!(Last::Days(1).first_day(until), Some(until));
+        assert_eq!(Last::Days(90).first_day(until), Some(day("2025-04-02")));
+        assert_eq!(Last::Months(12).first_day(until), Some(day("2024-07-01")));
+        // 2024-03-31 less a month is 2024-02-29 (February has no 31st).
+        assert_eq!(
+            Last::Months(1).first_day(day("2024-03-31")),
+            Some(day("2024-03-01"))
+        );
+    }
 }

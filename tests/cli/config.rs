@@ -1,6 +1,6 @@
 //! Settings: defaults < goldpan.toml (or --config FILE) < flags.
 
-use crate::util::{fixture, goldpan};
+use crate::util::{fixture, goldpan, run_ok};
 use std::path::Path;
 
 const WEEK2: &str = "shopify_orders_week2_cron.csv";
@@ -292,4 +292,122 @@ fn help_shows_each_default_written_once_in_the_settings() {
     let output = goldpan().args(["summary", "--help"]).output().unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
     assert!(help.contains("[default: 3]"), "lifespan years: {help}");
+}
+
+/// Every setting's flag.
+const SETTING_FLAGS: [&str; 13] = [
+    "--bulk-order-qty",
+    "--bulk-total-qty",
+    "--company-is-b2b",
+    "--work-email-is-b2b",
+    "--lapsed-days",
+    "--top-percent",
+    "--aov-bands",
+    "--lifespan-years",
+    "--horizon-days",
+    "--currency",
+    "--date-order",
+    "--extra-free-mail-domains",
+    "--extra-non-company-words",
+];
+
+/// The flags a subcommand's `--help` lists (lines that start with one).
+fn flags_in_help(command: &str) -> Vec<&'static str> {
+    let output = goldpan().args([command, "--help"]).output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    let listed: Vec<&str> = help
+        .lines()
+        .filter_map(|line| line.trim_start().split([' ', '[', '=']).next())
+        .collect();
+    SETTING_FLAGS
+        .into_iter()
+        .filter(|flag| listed.contains(flag))
+        .collect()
+}
+
+#[test]
+fn each_help_lists_only_the_settings_that_change_its_output() {
+    let segment_rules = [
+        "--bulk-order-qty",
+        "--bulk-total-qty",
+        "--company-is-b2b",
+        "--work-email-is-b2b",
+        "--lapsed-days",
+        "--top-percent",
+        "--aov-bands",
+        "--extra-free-mail-domains",
+        "--extra-non-company-words",
+    ];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        let wanted: Vec<&str> = segment_rules.iter().chain(extra).copied().collect();
+        SETTING_FLAGS
+            .into_iter()
+            .filter(|flag| wanted.contains(flag))
+            .collect()
+    };
+    let reading = ["--currency", "--date-order"];
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "summary",
+            vec![
+                "--aov-bands",
+                "--lifespan-years",
+                "--horizon-days",
+                "--currency",
+                "--date-order",
+            ],
+        ),
+        (
+            "segments",
+            with(&["--horizon-days", "--currency", "--date-order"]),
+        ),
+        (
+            "customers",
+            with(&["--horizon-days", "--currency", "--date-order"]),
+        ),
+        ("audience", with(&reading)),
+        (
+            "report",
+            with(&["--lifespan-years", "--currency", "--date-order"]),
+        ),
+        ("cohorts", reading.to_vec()),
+        ("diff", vec![]),
+        ("config", SETTING_FLAGS.to_vec()),
+    ];
+    for (command, expected) in cases {
+        assert_eq!(flags_in_help(command), expected, "goldpan {command} --help");
+    }
+}
+
+#[test]
+fn a_setting_that_changes_nothing_is_refused_before_reading() {
+    let output = goldpan()
+        .args(["summary", "nope.csv", "--bulk-order-qty", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "usage, not a missing file");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "goldpan: --bulk-order-qty does not change what `goldpan summary` prints; it is a \
+         setting of segments, customers, audience, report\n"
+    );
+    let output = goldpan()
+        .args(["cohorts", "nope.csv", "--work-email-is-b2b"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn goldpan_toml_may_hold_settings_a_command_does_not_use() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("goldpan.toml"), "bulk_order_qty = 5\n").unwrap();
+    run_ok(goldpan().current_dir(dir.path()).args([
+        "summary",
+        &fixture("shopify_jan.csv"),
+        "--as-of",
+        "2025-02-01",
+    ]));
 }

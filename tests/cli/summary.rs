@@ -296,3 +296,256 @@ fn overlapping_exports_count_each_order_once() {
     assert_eq!(json["input"]["duplicate_orders"], 12);
     assert_eq!(json["input"]["files"], 2);
 }
+
+/// The table a store owner reads: what it measures on top, money with
+/// thousands separators and the currency, rates as percentages, plain
+/// words. The real looker101 export: EUR, counted orders from 2024-01-25
+/// (its first paid order) to 2024-02-05.
+#[test]
+fn the_terminal_table_says_what_it_measures() {
+    let shown = on_terminal(&[
+        "summary",
+        &fixture("shopify_orders_2024_looker101_ANONYMIZED.csv"),
+        "--as-of",
+        "2026-01-01",
+    ]);
+    let table_start = shown.find("Store figures").expect(&shown);
+    let header: Vec<&str> = shown[table_start..].lines().take(3).collect();
+    assert_eq!(
+        header,
+        [
+            "Store figures as of 2026-01-01, amounts in EUR",
+            "Orders counted: 44, the first on 2024-01-25, the last on 2024-02-05",
+            "Revenue: order totals incl. tax and shipping, after discounts, less refunds",
+        ],
+        "{shown}"
+    );
+    let row = |label: &str| -> String {
+        let line = shown
+            .lines()
+            .find(|line| line.starts_with(&format!("│ {label} ")))
+            .unwrap_or_else(|| panic!("no row {label} in {shown}"));
+        line.split('┆')
+            .nth(1)
+            .unwrap()
+            .trim_end_matches('│')
+            .trim()
+            .to_string()
+    };
+    assert_eq!(row("revenue"), "11,493.22 EUR");
+    assert_eq!(row("average order value"), "261.21 EUR");
+    assert_eq!(
+        row("lifetime value of a customer over 3 years"),
+        "28,364.18 EUR"
+    );
+    assert_eq!(row("repeat rate"), "8.1%");
+    assert_eq!(row("revenue from repeat customers"), "48.6%");
+    assert_eq!(row("revenue from the top 20% of customers"), "60.6%");
+    assert_eq!(row("orders per customer"), "1.19");
+    assert_eq!(
+        row("customers whose average order is above 2× the store's"),
+        "3"
+    );
+    assert!(
+        !shown.contains("repeat_rate"),
+        "keys are for CSV and JSON: {shown}"
+    );
+}
+
+/// A file that names no currency says so rather than guessing one.
+#[test]
+fn the_title_says_when_the_export_names_no_currency() {
+    let shown = on_terminal(&[
+        "summary",
+        &fixture("cohorts_orders.csv"),
+        "--as-of",
+        "2024-04-30",
+        "--map",
+        COHORTS_MAP,
+    ]);
+    assert!(
+        shown.contains(
+            "Store figures as of 2024-04-30, amounts in the store's currency (the export does \
+             not name it)\nOrders counted: 6, the first on 2024-01-03, the last on 2024-04-03\n\
+             Revenue: the column mapped as total, less the one mapped as refunded (when mapped)\n"
+        ),
+        "{shown}"
+    );
+}
+
+#[test]
+fn json_names_currency_and_revenue_but_keeps_fractions() {
+    let json = summary_json(
+        "shopify_orders_2024_looker101_ANONYMIZED.csv",
+        "2026-01-01",
+        &[],
+    );
+    assert_eq!(json["currency"], "EUR");
+    assert_eq!(
+        json["revenue_is"],
+        "order totals incl. tax and shipping, after discounts, less refunds"
+    );
+    assert_close(&json["repeat_rate"], 0.08108108108108109);
+    assert_eq!(json["window"], Value::Null);
+}
+
+const COHORTS_MAP: &str = "order=Order,date=Date,email=Email,total=Total,status=State";
+
+/// `summary` of cohorts_orders.csv (as of 2024-04-30) with `extra` flags.
+fn cohorts_summary(extra: &[&str]) -> Value {
+    let (stdout, _) = run_ok(
+        goldpan()
+            .args([
+                "summary",
+                &fixture("cohorts_orders.csv"),
+                "--as-of",
+                "2024-04-30",
+                "--map",
+                COHORTS_MAP,
+                "--json",
+            ])
+            .args(extra),
+    );
+    serde_json::from_str(&stdout).unwrap()
+}
+
+/// cohorts_orders.csv by hand: a 10.00 (01-03), 5.00 (02-03), 5.00 (04-03);
+/// b 20.00 (01-09); c 3.00 (03-01), 3.00 (04-01); d's order of 02-01 is
+/// cancelled and order 8 (02-01, 99.99) has no customer. February and March:
+/// a's 5.00 and c's 3.00 count, d's and order 8 are left out as always, and
+/// the 4 others are outside.
+#[test]
+fn a_window_counts_only_its_orders_as_of_its_last_day() {
+    let json = cohorts_summary(&["--since", "2024-02-01", "--until", "2024-03-31"]);
+    assert_eq!(
+        json["window"],
+        json!({"since": "2024-02-01", "until": "2024-03-31"})
+    );
+    assert_eq!(json["as_of"], "2024-03-31");
+    assert_eq!(json["customers"], 2);
+    assert_eq!(json["orders"], 2);
+    assert_close(&json["revenue"], 8.0);
+    assert_close(&json["aov"], 4.0);
+    assert_eq!(json["repeat_customers"], 0);
+    assert_eq!(json["first_order_date"], "2024-02-03");
+    assert_eq!(json["last_order_date"], "2024-03-01");
+    assert_eq!(json["excluded_orders"], 1);
+    assert_eq!(json["unattributed_orders"], 1);
+    // The whole history, for comparison: 3 customers, 6 orders, 46.00.
+    let all = cohorts_summary(&[]);
+    assert_eq!(
+        (all["customers"].clone(), all["orders"].clone()),
+        (json!(3), json!(6))
+    );
+}
+
+/// The last 2 months up to 2024-04-03 start on 2024-02-04, as do the last
+/// 60 days (February 2024 has 29): a's order of 02-03 is out, c's two and
+/// a's of 04-03 are in (c repeats within the window).
+#[test]
+fn last_days_or_months_end_on_until() {
+    for last in ["2m", "60d"] {
+        let json = cohorts_summary(&["--last", last, "--until", "2024-04-03"]);
+        assert_eq!(
+            json["window"],
+            json!({"since": "2024-02-04", "until": "2024-04-03"}),
+            "{last}"
+        );
+        assert_eq!(json["customers"], 2);
+        assert_eq!(json["orders"], 3);
+        assert_close(&json["revenue"], 11.0);
+        assert_eq!(json["repeat_customers"], 1);
+        assert_close(&json["repeat_rate"], 0.5);
+    }
+    // Without --until, the window ends on the as-of date.
+    let json = cohorts_summary(&["--last", "30d"]);
+    assert_eq!(
+        json["window"],
+        json!({"since": "2024-04-01", "until": "2024-04-30"})
+    );
+    assert_eq!(json["orders"], 2);
+}
+
+#[test]
+fn a_window_is_named_in_the_title_and_the_account() {
+    let shown = on_terminal(&[
+        "summary",
+        &fixture("cohorts_orders.csv"),
+        "--as-of",
+        "2024-04-30",
+        "--map",
+        COHORTS_MAP,
+        "--since",
+        "2024-02-01",
+        "--until",
+        "2024-03-31",
+    ]);
+    assert!(
+        shown.contains(
+            "Store figures for the orders dated 2024-02-01 to 2024-03-31 (a window), as of \
+             2024-03-31, amounts in the store's currency (the export does not name it)\n\
+             Orders counted: 2, the first on 2024-02-03, the last on 2024-03-01\n"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("; 4 order(s) outside the window 2024-02-01 to 2024-03-31 left out\n"),
+        "{shown}"
+    );
+    // A window without orders still names the export's currency.
+    let shown = on_terminal(&[
+        "summary",
+        &fixture("shopify_orders_2024_looker101_ANONYMIZED.csv"),
+        "--as-of",
+        "2026-01-01",
+        "--since",
+        "2025-01-01",
+    ]);
+    assert!(
+        shown.contains(
+            "Store figures for the orders dated 2025-01-01 to 2026-01-01 (a window), as of \
+             2026-01-01, amounts in EUR\nOrders counted: none\n"
+        ),
+        "{shown}"
+    );
+}
+
+/// Mistakes in the window are usage errors, found before reading anything
+/// (the export does not exist: exit 2, not 1).
+#[test]
+fn window_mistakes_are_usage_errors() {
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--since", "2024-03-01", "--until", "2024-02-01"],
+            "--since 2024-03-01 is after --until 2024-02-01",
+        ),
+        (
+            &["--since", "2024-05-01"],
+            "--since 2024-05-01 is after the as-of date 2024-04-30",
+        ),
+        (
+            &["--until", "2024-05-01"],
+            "--until 2024-05-01 is after the as-of date 2024-04-30",
+        ),
+        (
+            &["--last", "90d", "--since", "2024-01-01"],
+            "cannot be used with",
+        ),
+        (
+            &["--last", "90x"],
+            "expected a number of days or months such as 90d or 12m",
+        ),
+        (
+            &["--last", "0d"],
+            "expected 1 to 36500 days or 1 to 1200 months",
+        ),
+    ];
+    for (flags, message) in cases {
+        goldpan()
+            .args(["summary", "no/such/export.csv", "--as-of", "2024-04-30"])
+            .args(flags)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}

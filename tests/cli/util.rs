@@ -88,3 +88,53 @@ pub fn assert_close(value: &serde_json::Value, expected: f64) {
         "got {got}, expected {expected}"
     );
 }
+
+/// Runs goldpan with stdout and stderr on a pseudo-terminal, as in a terminal
+/// window (goldpan then draws tables); returns what the window showed.
+pub fn on_terminal(args: &[&str]) -> String {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain calls on a descriptor this function owns; ptsname_r
+    // writes into this function's buffer (other tests open terminals too).
+    let (terminal, mut shown) = unsafe {
+        let shown = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        assert!(shown >= 0, "cannot open a pseudo-terminal");
+        assert_eq!(libc::grantpt(shown), 0);
+        assert_eq!(libc::unlockpt(shown), 0);
+        let mut name = [0 as libc::c_char; 128];
+        assert_eq!(libc::ptsname_r(shown, name.as_mut_ptr(), name.len()), 0);
+        let name = std::ffi::CStr::from_ptr(name.as_ptr())
+            .to_str()
+            .unwrap()
+            .to_string();
+        let shown = std::fs::File::from_raw_fd(shown);
+        let terminal = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(name)
+            .unwrap();
+        (terminal, shown)
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_goldpan"))
+        .args(args)
+        .env("TZ", "UTC")
+        .stdin(std::process::Stdio::null())
+        .stdout(terminal.try_clone().unwrap())
+        .stderr(terminal)
+        .spawn()
+        .unwrap();
+    let mut output = Vec::new();
+    let mut buffer = [0; 8192];
+    loop {
+        match shown.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => output.extend_from_slice(&buffer[..n]),
+            // Linux answers EIO once no program has the terminal open.
+            Err(err) if err.raw_os_error() == Some(libc::EIO) => break,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => panic!("reading the terminal: {err}"),
+        }
+    }
+    child.wait().unwrap();
+    String::from_utf8_lossy(&output).replace("\r\n", "\n")
+}
