@@ -64,8 +64,9 @@ const COMMANDS_WITH_SETTINGS: [&str; 6] = [
 ///   `true`/`false` columns) and `horizon_days` (the prediction columns).
 /// - `audience`: every segment rule (who is in the upload); it writes no
 ///   prediction.
-/// - `report`: every segment rule (the lists' sizes, the AOV bands) and
-///   `lifespan_years` (clv); it shows no prediction.
+/// - `report`: every segment rule (the lists' sizes, the AOV bands),
+///   `lifespan_years` (clv) and `horizon_days` (the predicted revenue and
+///   the P(alive) chart).
 /// - `cohorts`: only the orders read.
 pub fn settings_used(command: &str) -> Option<Vec<&'static str>> {
     let only = |extra: &[&'static str]| Some([READING, extra].concat());
@@ -73,7 +74,7 @@ pub fn settings_used(command: &str) -> Option<Vec<&'static str>> {
         "summary" => only(&["aov_bands", "lifespan_years", "horizon_days"]),
         "segments" | "customers" => only(&[SEGMENT_RULES, &["horizon_days"]].concat()),
         "audience" => only(SEGMENT_RULES),
-        "report" => only(&[SEGMENT_RULES, &["lifespan_years"]].concat()),
+        "report" => only(&[SEGMENT_RULES, &["lifespan_years", "horizon_days"]].concat()),
         "cohorts" => only(&[]),
         _ => None,
     }

@@ -369,7 +369,12 @@ fn each_help_lists_only_the_settings_that_change_its_output() {
         ("audience", with(&reading)),
         (
             "report",
-            with(&["--lifespan-years", "--currency", "--date-order"]),
+            with(&[
+                "--lifespan-years",
+                "--horizon-days",
+                "--currency",
+                "--date-order",
+            ]),
         ),
         ("cohorts", reading.to_vec()),
         ("diff", vec![]),
