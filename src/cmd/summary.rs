@@ -2,18 +2,27 @@
 
 use super::{Dataset, Predicted, predict, read_exports};
 use crate::cli::InputArgs;
+use crate::config::Resolved;
 use crate::config::{self, Settings};
+use crate::customers::field;
 use crate::ingest::IngestReport;
 use crate::metrics::{self, Summary};
 use crate::model::Exclusion;
+use crate::model::store_customer;
 use crate::output::{self, Emit, Emitter, Table, money};
 use crate::predict::pred_col;
 use anyhow::Result;
 use polars::prelude::ChunkAgg;
+use polars::prelude::{IntoLazy, col, cols, lit};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Print the store's figures: customers, revenue, AOV, repeat rate, revenue
 /// share of the top customers, AOV bands, lifetime value.
+///
+/// With --separate-stores the figures cover the stores together (a customer
+/// of two stores counts twice), then one column per store has its own
+/// figures (JSON: "stores", by name).
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
@@ -37,7 +46,20 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         &settings.rules(),
         settings.lifespan_years(),
     )?;
-    Emitter::new(args.json).data(&Figures::of(&summary, &data, &predicted)?)?;
+    let mut figures = Figures::of(&summary, &data, &predicted)?;
+    for store in args.input.store_names()? {
+        let summary = store_summary(&data, &store, &settings)?;
+        let predicted_cents = predicted_cents(&predicted, Some(&store))?;
+        let mut json = serde_json::to_value(&summary)?;
+        json[&pred_col::predicted_revenue(predicted.horizon_days)] =
+            predicted_cents.map(|cents| cents as f64 / 100.0).into();
+        figures.json["stores"][&store] = json;
+        let store_rows = rows(&summary, &predicted, predicted_cents);
+        figures
+            .stores
+            .push((store, store_rows.into_iter().collect()));
+    }
+    Emitter::new(args.json).data(&figures)?;
     output::say(&account(&data.report, &summary));
     Ok(())
 }
@@ -52,6 +74,55 @@ struct Figures {
     as_of: String,
     #[serde(skip)]
     rows: Vec<(String, String)>,
+    /// Separate stores: each store's name and figures, shown beside `rows`.
+    #[serde(skip)]
+    stores: Vec<(String, BTreeMap<String, String>)>,
+}
+
+/// One store's figures, from its orders and its customers ranked among
+/// themselves.
+fn store_summary(data: &Dataset, store: &str, settings: &Resolved) -> Result<Summary> {
+    let in_store = || col(field::STORE).eq(lit(store));
+    let orders = data.orders.clone().lazy().filter(in_store()).collect()?;
+    let customers = data
+        .customers
+        .clone()
+        .lazy()
+        .filter(in_store())
+        .drop(cols([field::RANK]))
+        .with_row_index(field::RANK, None)
+        .collect()?;
+    Ok(metrics::summary(
+        &customers,
+        &orders,
+        &settings.rules(),
+        settings.lifespan_years(),
+    )?)
+}
+
+/// The predicted revenue of every customer, or of one store's customers;
+/// `None` without a spend model (every customer's value is empty).
+fn predicted_cents(predicted: &Predicted, store: Option<&str>) -> Result<Option<i64>> {
+    let has_revenue = predicted
+        .models
+        .as_ref()
+        .is_some_and(|models| models.gamma_gamma.is_ok());
+    let Some(table) = predicted.table.as_ref().filter(|_| has_revenue) else {
+        return Ok(None);
+    };
+    let revenue_key = pred_col::predicted_revenue(predicted.horizon_days);
+    let table = match store {
+        None => table.clone(),
+        Some(store) => {
+            let prefix = store_customer(store, "");
+            table
+                .clone()
+                .lazy()
+                .filter(col(field::CUSTOMER).str().starts_with(lit(prefix)))
+                .collect()?
+        }
+    };
+    Ok(table.column(&revenue_key)?.i64()?.sum())
 }
 
 impl Figures {
@@ -59,15 +130,7 @@ impl Figures {
         let mut json = serde_json::to_value(summary)?;
         // The store's predicted revenue (the customers' sum) and the models.
         let revenue_key = pred_col::predicted_revenue(predicted.horizon_days);
-        // None without a spend model (every customer's value is empty).
-        let has_revenue = predicted
-            .models
-            .as_ref()
-            .is_some_and(|models| models.gamma_gamma.is_ok());
-        let predicted_cents = match &predicted.table {
-            Some(table) if has_revenue => table.column(&revenue_key)?.i64()?.sum(),
-            _ => None,
-        };
+        let predicted_cents = predicted_cents(predicted, None)?;
         json[&revenue_key] = predicted_cents.map(|cents| cents as f64 / 100.0).into();
         json["model"] = match &predicted.models {
             Some(models) => serde_json::to_value(models.report())?,
@@ -94,11 +157,32 @@ impl Figures {
         Ok(Figures {
             json,
             as_of: data.as_of.to_string(),
-            rows: rows(summary)
-                .into_iter()
-                .chain([(revenue_key, predicted_cents.map_or("-".to_string(), money))])
-                .collect(),
+            rows: rows(summary, predicted, predicted_cents),
+            stores: Vec::new(),
         })
+    }
+}
+
+impl Figures {
+    /// Rows of the figure, its value and each store's value (a figure a
+    /// store has no row of is an exclusion reason it never met: 0).
+    fn table_rows<'a>(
+        &'a self,
+        rows: impl Iterator<Item = &'a (String, String)>,
+    ) -> Vec<Vec<String>> {
+        rows.map(|(figure, value)| {
+            let stores = self.stores.iter().map(|(_, figures)| {
+                figures
+                    .get(figure)
+                    .cloned()
+                    .unwrap_or_else(|| "0".to_string())
+            });
+            [figure.clone(), value.clone()]
+                .into_iter()
+                .chain(stores)
+                .collect()
+        })
+        .collect()
     }
 }
 
@@ -106,24 +190,26 @@ impl Emit for Figures {
     /// CSV starts with the as-of date, a terminal table has it in its title.
     fn table(&self) -> Table {
         let as_of = ("as_of".to_string(), self.as_of.clone());
+        let mut rows = self.table_rows(std::iter::once(&as_of));
+        // The as-of date is every store's too.
+        rows[0].truncate(1);
+        rows[0].resize(self.stores.len() + 2, self.as_of.clone());
+        rows.extend(self.table_rows(self.rows.iter()));
         Table {
-            rows: std::iter::once(&as_of)
-                .chain(&self.rows)
-                .map(|(figure, value)| vec![figure.clone(), value.clone()])
-                .collect(),
+            rows,
             ..self.terminal_table()
         }
     }
 
     fn terminal_table(&self) -> Table {
+        let stores = self.stores.iter().map(|(store, _)| store.clone());
         Table {
             title: format!("Store figures as of {}", self.as_of),
-            header: vec!["figure".into(), "value".into()],
-            rows: self
-                .rows
-                .iter()
-                .map(|(figure, value)| vec![figure.clone(), value.clone()])
+            header: ["figure".to_string(), "value".to_string()]
+                .into_iter()
+                .chain(stores)
                 .collect(),
+            rows: self.table_rows(self.rows.iter()),
         }
     }
 }
@@ -163,8 +249,9 @@ fn account(report: &IngestReport, summary: &Summary) -> String {
     text
 }
 
-/// The figures as (name, value) text, in the order of the spec.
-fn rows(s: &Summary) -> Vec<(String, String)> {
+/// The figures as (name, value) text, in the order of the spec, then the
+/// predicted revenue.
+fn rows(s: &Summary, predicted: &Predicted, predicted_cents: Option<i64>) -> Vec<(String, String)> {
     let cents = |major: f64| money((major * 100.0).round() as i64);
     let amount = |v: Option<f64>| v.map_or("-".to_string(), cents);
     let fraction = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.4}", v));
@@ -194,8 +281,13 @@ fn rows(s: &Summary) -> Vec<(String, String)> {
         .excluded_by_reason
         .iter()
         .map(|(reason, count)| (format!("excluded_{reason}"), count.to_string()));
+    let predicted = (
+        pred_col::predicted_revenue(predicted.horizon_days),
+        predicted_cents.map_or("-".to_string(), money),
+    );
     rows.into_iter()
         .map(|(name, value)| (name.to_string(), value))
         .chain(by_reason)
+        .chain([predicted])
         .collect()
 }
