@@ -794,4 +794,40 @@ mod tests {
         let built = orders.finish().unwrap();
         assert_eq!((built.orders.height(), built.duplicates), (1, 1));
     }
+
+    #[test]
+    fn with_separate_stores_an_order_is_a_store_and_an_id() {
+        let order = |email: &str, day: u32| Order {
+            id: "#1001".into(),
+            email: Some(email.into()),
+            date: NaiveDate::from_ymd_opt(2025, 1, day).unwrap(),
+            ..Order::default()
+        };
+        let mut orders = OrdersBuilder::default();
+        for (store, file, email, day) in [
+            ("a", "a.csv", "ann@x.com", 2),
+            ("b", "b.csv", "ann@x.com", 9),
+            // A second export of store a: its copy of #1001 is the same order.
+            ("a", "a2.csv", "ann@x.com", 2),
+        ] {
+            orders.start_store(store);
+            orders.start_file(file);
+            orders.push(order(email, day)).unwrap();
+        }
+        let built = orders.finish().unwrap();
+        assert_eq!((built.orders.height(), built.duplicates), (2, 1));
+        let text = |name: &str| -> Vec<String> {
+            let column = built.orders.column(name).unwrap().str().unwrap().clone();
+            column.iter().map(|v| v.unwrap().to_string()).collect()
+        };
+        assert_eq!(text(col::STORE), ["b", "a"]);
+        assert_eq!(
+            text(col::CUSTOMER),
+            [
+                store_customer("b", "ann@x.com"),
+                store_customer("a", "ann@x.com")
+            ]
+        );
+        assert!(built.same_orders_in_stores.is_empty(), "other dates");
+    }
 }
