@@ -486,7 +486,24 @@ fn real_stores_read_together_have_each_store_s_own_figures() {
         );
         serde_json::from_str(&stdout).unwrap()
     };
-    let both = summary(&[&looker, &forezia], &["--separate-stores"]);
+    let (stdout, stderr) = run_ok(
+        goldpan()
+            .args(["summary", &looker, &forezia, "--separate-stores"])
+            .args(["--as-of", AS_OF, "--json"]),
+    );
+    let both: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // Each store's export is stale on its own: one fresher store hides no other.
+    for (store, newest) in [
+        ("shopify_orders_2024_looker101_ANONYMIZED", "2024-02-05"),
+        ("shopify_orders_2025_devstore_forezia", "2025-05-17"),
+    ] {
+        assert!(
+            stderr.contains(&format!(
+                "note: store {store}: the newest order is from {newest}"
+            )),
+            "{stderr}"
+        );
+    }
     let alone = [summary(&[&looker], &[]), summary(&[&forezia], &[])];
     for figure in [
         "customers",
