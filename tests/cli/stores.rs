@@ -277,7 +277,11 @@ fn store_names_that_cannot_be_used_are_usage_errors() {
         std::fs::copy(linen(), dir.path().join(folder).join("orders.csv")).unwrap();
     }
     let (a, b) = ("a/orders.csv", "b/orders.csv");
-    let cases: [(Vec<&str>, &str); 5] = [
+    let cases: [(Vec<&str>, &str); 6] = [
+        (
+            vec!["-", "--separate-stores"],
+            "-: no store name can be made of this file name",
+        ),
         (
             vec![a, b, "--separate-stores"],
             "a/orders.csv and b/orders.csv would both be store orders",
