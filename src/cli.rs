@@ -12,7 +12,8 @@ use std::path::PathBuf;
 const NAME_RULE: &str = "a store name is 1 to 64 letters, digits, '-', '_' or '.'";
 
 /// `raw` as a store name, if it is one: it goes into every list's store
-/// column and file names the store's customers by, so it is kept plain.
+/// column and into messages, so it is kept plain (no commas, quotes or
+/// control characters a spreadsheet or a terminal would act on).
 fn store_name(raw: &str) -> Option<String> {
     let ok = (1..=64).contains(&raw.chars().count())
         && raw
