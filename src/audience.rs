@@ -391,6 +391,11 @@ pub struct Counts {
     /// klaviyo: a phone already given to an earlier row (left empty; Klaviyo
     /// refuses duplicate phones).
     pub duplicate_phone: u64,
+    /// Separate stores only: customers left out because the same person (the
+    /// same e-mail, else the same phone) is on an earlier row as a customer
+    /// of another store: an upload lists a person once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_person_other_store: Option<u64>,
 }
 
 /// An upload file: rows in [`Platform::header`] order, and the counts.
@@ -451,7 +456,12 @@ pub fn upload(
     };
     let counts = &mut upload.counts;
     counts.segment_customers = members.height() as u64;
+    let separate_stores = customers.schema().contains(field::STORE);
+    if separate_stores {
+        counts.same_person_other_store = Some(0);
+    }
     let mut phones_seen: HashSet<String> = HashSet::new();
+    let mut people_seen: HashSet<String> = HashSet::new();
     for i in 0..members.height() {
         let person = Person {
             email: emails.get(i),
@@ -461,6 +471,13 @@ pub fn upload(
             country: countries.get(i),
         };
         let (mut e164, outcome) = phone_of(&person);
+        if separate_stores
+            && let Some(person) = person.email.map(str::to_string).or_else(|| e164.clone())
+            && !people_seen.insert(person)
+        {
+            *counts.same_person_other_store.get_or_insert(0) += 1;
+            continue;
+        }
         match outcome {
             PhoneOutcome::None => counts.no_phone += 1,
             PhoneOutcome::Invalid => counts.invalid_phone += 1,

@@ -2,10 +2,47 @@
 //! settings, thresholds included, are `crate::config::Settings`.)
 
 use crate::config::Resolved;
+use crate::exit_codes::usage;
 use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestOptions};
 use chrono::NaiveDate;
 use std::path::PathBuf;
+
+/// What a store name may be, for messages.
+const NAME_RULE: &str = "a store name is 1 to 64 letters, digits, '-', '_' or '.'";
+
+/// `raw` as a store name, if it is one: it goes into every list's store
+/// column and into messages, so it is kept plain (no commas, quotes or
+/// control characters a spreadsheet or a terminal would act on).
+fn store_name(raw: &str) -> Option<String> {
+    let ok = (1..=64).contains(&raw.chars().count())
+        && raw
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    ok.then(|| raw.to_string())
+}
+
+/// The file name of `path` without its folder, without `.gz` or `.zip` and
+/// then `.csv` (any case): `exports/shop_a.csv.gz` is `shop_a`.
+fn file_stem(path: &str) -> &str {
+    let name = std::path::Path::new(path)
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or(path);
+    let without = |name: &'_ str, suffix: &str| -> Option<usize> {
+        let cut = name.len().checked_sub(suffix.len())?;
+        let end = name.get(cut..)?;
+        (cut > 0 && end.eq_ignore_ascii_case(suffix)).then_some(cut)
+    };
+    let mut stem = name;
+    if let Some(cut) = without(stem, ".gz").or_else(|| without(stem, ".zip")) {
+        stem = &stem[..cut];
+    }
+    if let Some(cut) = without(stem, ".csv") {
+        stem = &stem[..cut];
+    }
+    stem
+}
 
 /// Which exports to read and how.
 #[derive(clap::Args, Debug, Clone)]
@@ -45,6 +82,20 @@ pub struct InputArgs {
     /// (columns file, line, reason, raw)
     #[arg(long, value_name = "FILE", requires = "skip_bad_rows")]
     pub rejects: Option<PathBuf>,
+
+    /// Read each export as its own store, named after its file (shop_a.csv is
+    /// store shop_a): an order is a store and an order number, so two stores'
+    /// #1001 are two orders, and a customer is one per store. The lists and
+    /// customers files get a store column first; figures cover the stores
+    /// together
+    #[arg(long)]
+    pub separate_stores: bool,
+
+    /// Name the store of one export instead of after its file (implies
+    /// --separate-stores); give two files one NAME to read them as overlapping
+    /// exports of one store
+    #[arg(long, value_name = "NAME=FILE")]
+    pub store: Vec<String>,
 }
 
 impl InputArgs {
@@ -62,7 +113,77 @@ impl InputArgs {
             currency: settings.currency(),
             extra_non_company_words: settings.extra_non_company_words(),
             skip_bad_rows: self.skip_bad_rows,
+            stores: self.stores()?,
         })
+    }
+
+    /// With `--separate-stores` or `--store`, the store of each export, in
+    /// the order of the exports: its `--store` name, else its file name
+    /// without `.csv`, `.gz` or `.zip`. Two files are one store only when
+    /// `--store` gives them one name.
+    pub fn stores(&self) -> anyhow::Result<Option<Vec<String>>> {
+        if !self.separate_stores && self.store.is_empty() {
+            return Ok(None);
+        }
+        let mut named: Vec<Option<String>> = vec![None; self.exports.len()];
+        for given in &self.store {
+            let Some((name, file)) = given.split_once('=') else {
+                usage!("--store {given}: expected NAME=FILE, e.g. --store shop_a=orders.csv");
+            };
+            let Some(name) = store_name(name) else {
+                usage!("--store {given}: {NAME_RULE}");
+            };
+            let Some(i) = self.exports.iter().position(|export| export == file) else {
+                usage!(
+                    "--store {given}: {file} is not one of the exports given (name it as it is \
+                     given, e.g. --store {name}={})",
+                    self.exports[0]
+                );
+            };
+            if named[i].is_some() {
+                usage!("--store: {file} is named twice");
+            }
+            named[i] = Some(name);
+        }
+        let mut stores: Vec<(String, bool)> = Vec::with_capacity(self.exports.len());
+        for (export, named) in self.exports.iter().zip(named) {
+            let store = match named {
+                Some(name) => (name, true),
+                None => {
+                    let stem = (export != "-").then(|| file_stem(export));
+                    let Some(name) = stem.and_then(store_name) else {
+                        usage!(
+                            "{export}: no store name can be made of this file name ({NAME_RULE}); \
+                             name its store with --store NAME={export}"
+                        );
+                    };
+                    (name, false)
+                }
+            };
+            // Only names given on purpose put two files in one store.
+            if let Some(other) = stores
+                .iter()
+                .position(|(name, explicit)| *name == store.0 && !(*explicit && store.1))
+            {
+                usage!(
+                    "{} and {export} would both be store {}: name each with --store NAME=FILE \
+                     (one name for both reads them as exports of one store)",
+                    self.exports[other],
+                    store.0
+                );
+            }
+            stores.push(store);
+        }
+        Ok(Some(stores.into_iter().map(|(name, _)| name).collect()))
+    }
+
+    /// With separate stores, each store's name once, in the order of the
+    /// exports; empty otherwise.
+    pub fn store_names(&self) -> anyhow::Result<Vec<String>> {
+        let mut stores = self.stores()?.unwrap_or_default();
+        let mut seen = std::collections::HashSet::new();
+        stores.retain(|store| seen.insert(store.clone()));
+        Ok(stores)
     }
 
     pub fn as_of(&self) -> NaiveDate {

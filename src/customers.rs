@@ -38,6 +38,9 @@ pub mod field {
     pub const TAX_EXEMPT: &str = super::hint::TAX_EXEMPT;
     /// Boolean: a customers export tags the customer wholesale, b2b or trade.
     pub const WHOLESALE_TAG: &str = super::hint::WHOLESALE_TAG;
+    /// String: the customer's store; only when stores are separate (the
+    /// orders table has `crate::model::col::STORE`).
+    pub const STORE: &str = super::order::STORE;
 }
 
 /// The three sums every ratio is built on (N, O and R of the spec).
@@ -78,13 +81,41 @@ pub fn attributed_valid_orders(orders: LazyFrame) -> LazyFrame {
 /// ascending, with that position in `rank`. `hints` (from a customers
 /// export, keyed by e-mail) add `tax_exempt`, `wholesale_tag` and a company
 /// where the orders have none; without them both flags are false.
+///
+/// With separate stores (a `store` column in the orders), a customer is one
+/// per store: the customer key names the store, and the table has a
+/// [`field::STORE`] column.
 pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) -> LazyFrame {
     let as_of_days = crate::model::epoch_days(as_of);
+    let separate_stores = orders
+        .clone()
+        .collect_schema()
+        .is_ok_and(|schema| schema.contains(order::STORE));
     // "Latest" name, company, phone, zip, consent…: the last non-empty value in
     // the order of the orders' full timestamps (date, then time of day; an
     // unknown time first), then their ids (shorter first, so #999 comes
     // before #1000), never the order of rows or files.
     let latest = |from: &str, to: &str| col(from).drop_nulls().last().alias(to);
+    let mut per_customer = vec![
+        col(order::EMAIL).first().alias(field::EMAIL),
+        latest(order::CUSTOMER_ID, field::CUSTOMER_ID),
+        latest(order::NAME, field::NAME),
+        latest(order::COMPANY, field::COMPANY),
+        latest(order::PHONE, field::PHONE),
+        latest(order::ZIP, field::ZIP),
+        latest(order::COUNTRY, field::COUNTRY),
+        latest(order::ACCEPTS_MARKETING, field::ACCEPTS_MARKETING),
+        len().alias(field::ORDERS),
+        col(order::NET).sum().alias(field::REVENUE),
+        col(order::DATE).min().alias(field::FIRST_ORDER),
+        col(order::DATE).max().alias(field::LAST_ORDER),
+        col(order::QUANTITY).sum().alias(field::TOTAL_QUANTITY),
+        col(order::QUANTITY).max().alias(field::MAX_ORDER_QUANTITY),
+    ];
+    if separate_stores {
+        // The customer key names the store: all of a customer's orders are its.
+        per_customer.push(col(order::STORE).first().alias(field::STORE));
+    }
     let customers = attributed_valid_orders(orders)
         .sort_by_exprs(
             [
@@ -96,31 +127,22 @@ pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) 
             SortMultipleOptions::default(),
         )
         .group_by_stable([col(order::CUSTOMER)])
-        .agg([
-            col(order::EMAIL).first().alias(field::EMAIL),
-            latest(order::CUSTOMER_ID, field::CUSTOMER_ID),
-            latest(order::NAME, field::NAME),
-            latest(order::COMPANY, field::COMPANY),
-            latest(order::PHONE, field::PHONE),
-            latest(order::ZIP, field::ZIP),
-            latest(order::COUNTRY, field::COUNTRY),
-            latest(order::ACCEPTS_MARKETING, field::ACCEPTS_MARKETING),
-            len().alias(field::ORDERS),
-            col(order::NET).sum().alias(field::REVENUE),
-            col(order::DATE).min().alias(field::FIRST_ORDER),
-            col(order::DATE).max().alias(field::LAST_ORDER),
-            col(order::QUANTITY).sum().alias(field::TOTAL_QUANTITY),
-            col(order::QUANTITY).max().alias(field::MAX_ORDER_QUANTITY),
-        ])
+        .agg(per_customer)
         .with_column(
             (lit(as_of_days) - col(field::LAST_ORDER).cast(DataType::Int32))
                 .alias(field::DAYS_SINCE_LAST_ORDER),
         );
+    // With separate stores, hints are keyed by the customer key of their store.
+    let hint_key = if separate_stores {
+        field::CUSTOMER
+    } else {
+        field::EMAIL
+    };
     let customers = match hints {
         Some(hints) => customers
             .join(
                 hints,
-                [col(field::EMAIL)],
+                [col(hint_key)],
                 [col(hint::EMAIL)],
                 JoinArgs::new(JoinType::Left),
             )

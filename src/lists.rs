@@ -157,15 +157,30 @@ impl Cells {
     }
 }
 
+/// The columns of a customer list: [`LIST_COLUMNS`] then `extra`, after a
+/// `store` column when the stores are separate (the table has one).
+fn list_header<'a>(customers: &DataFrame, extra: &[&'a str]) -> Vec<&'a str> {
+    let store = customers
+        .schema()
+        .contains(field::STORE)
+        .then_some(field::STORE);
+    store
+        .into_iter()
+        .chain(LIST_COLUMNS)
+        .chain(extra.iter().copied())
+        .collect()
+}
+
 /// Start of the name of the predicted revenue column (in cents, written as
 /// money): `predicted_revenue_<H>d`.
 const PREDICTED_REVENUE: &str = "predicted_revenue_";
 
 /// Writes customers as JSON lines, one object per customer with the
-/// columns of [`write_customers`] as keys, in the same order.
+/// columns of [`write_customers`] as keys, in the same order (`store` first
+/// when the stores are separate).
 pub fn write_customers_json(customers: &DataFrame, extra: &[&str], out: impl Write) -> Result<()> {
     let mut out = std::io::BufWriter::new(out);
-    let header: Vec<&str> = LIST_COLUMNS.iter().chain(extra).copied().collect();
+    let header = list_header(customers, extra);
     let columns = header
         .iter()
         .map(|name| Cells::of(customers, name))
@@ -193,7 +208,8 @@ pub fn write_customers_json(customers: &DataFrame, extra: &[&str], out: impl Wri
 }
 
 /// Writes customers (rows of the customers table) as a customer-list CSV:
-/// [`LIST_COLUMNS`], then `extra` columns taken as they are.
+/// [`LIST_COLUMNS`], then `extra` columns taken as they are; first a `store`
+/// column when the stores are separate.
 pub fn write_customers(
     customers: &DataFrame,
     extra: &[&str],
@@ -201,7 +217,7 @@ pub fn write_customers(
     out: impl Write,
 ) -> Result<()> {
     let mut csv = csv::Writer::from_writer(out);
-    let header: Vec<&str> = LIST_COLUMNS.iter().chain(extra).copied().collect();
+    let header = list_header(customers, extra);
     csv.write_record(&header)?;
     let columns = header
         .iter()

@@ -15,7 +15,9 @@ pub mod col {
     /// String. The platform's order id (Shopify `Name`, BigCommerce `Order ID`, …).
     pub const ORDER_ID: &str = "order_id";
     /// String or null. Whom the order belongs to: its e-mail, else `id:<customer id>`;
-    /// null when it has neither (an unattributed order).
+    /// null when it has neither (an unattributed order). With separate stores,
+    /// the store's name and [`super::STORE_SEPARATOR`] come first: the same
+    /// person in two stores is two customers.
     pub const CUSTOMER: &str = "customer";
     /// String or null. Trimmed, lower-cased e-mail.
     pub const EMAIL: &str = "email";
@@ -53,13 +55,26 @@ pub mod col {
     /// String or null. Why the order is not a purchase (see [`super::Exclusion`]);
     /// null for a valid order.
     pub const EXCLUDED: &str = "excluded";
+    /// String. The store the order is from: only in a table read with separate
+    /// stores (`--separate-stores`); without them the column does not exist.
+    pub const STORE: &str = "store";
+}
+
+/// Between a store's name and the customer in a customer key of separate
+/// stores. A control character: no name or e-mail goldpan keeps has one.
+pub const STORE_SEPARATOR: char = '\u{1f}';
+
+/// The customer key of `customer` in `store` (see [`col::CUSTOMER`]).
+pub fn store_customer(store: &str, customer: &str) -> String {
+    format!("{store}{STORE_SEPARATOR}{customer}")
 }
 
 /// Columns of the hints table: what a customers export says about a customer
 /// that orders do not (tax exemption, wholesale tags, company), one row per
 /// e-mail. `customers` joins it to the customers who ordered.
 pub mod hint_col {
-    /// String: the customer's e-mail, trimmed and lower-cased (the join key).
+    /// String: the customer's e-mail, trimmed and lower-cased (the join key);
+    /// with separate stores, the customer key of its store ([`store_customer`]).
     pub const EMAIL: &str = "hint_email";
     /// Boolean: `Tax Exempt` is yes.
     pub const TAX_EXEMPT: &str = "tax_exempt";
@@ -213,9 +228,17 @@ pub enum Found {
 /// string per cell kept on the heap). The same order in several files (two
 /// overlapping monthly exports) is pushed once per file; [`Self::finish`]
 /// keeps the copy from the most recent export.
+///
+/// With separate stores ([`Self::start_store`]), an order is a store and an
+/// order id: the same id in two stores is two orders.
 pub struct OrdersBuilder {
-    /// The last row pushed for each order id.
-    index_of: FxHashMap<Box<str>, usize>,
+    /// For each store, the last row pushed for each order id. One store
+    /// unless [`Self::start_store`] is called.
+    index_of: Vec<FxHashMap<Box<str>, usize>>,
+    /// The names of the stores when they are separate; empty otherwise.
+    stores: Vec<String>,
+    /// The store (index into `index_of`) of the files read from now on.
+    store: usize,
     /// For a row whose order id was pushed from an earlier file: that row.
     earlier_copy: FxHashMap<usize, usize>,
     /// The first row of the file being read: rows are pushed in file order.
@@ -251,7 +274,9 @@ impl Default for OrdersBuilder {
     fn default() -> Self {
         let text = |name: &str| StringChunkedBuilder::new(name.into(), 0);
         OrdersBuilder {
-            index_of: FxHashMap::default(),
+            index_of: vec![FxHashMap::default()],
+            stores: Vec::new(),
+            store: 0,
             earlier_copy: FxHashMap::default(),
             file_start: 0,
             files: Vec::new(),
@@ -289,19 +314,37 @@ impl OrdersBuilder {
         self.date.len()
     }
 
+    /// Reads the files from now on as the exports of the store of this name:
+    /// stores are separate, and the orders table gets a [`col::STORE`]
+    /// column. Files given the same name are one store's exports.
+    pub fn start_store(&mut self, name: &str) {
+        self.store = match self.stores.iter().position(|store| store == name) {
+            Some(known) => known,
+            None => {
+                self.stores.push(name.to_string());
+                if self.stores.len() > self.index_of.len() {
+                    self.index_of.push(FxHashMap::default());
+                }
+                self.stores.len() - 1
+            }
+        };
+    }
+
     /// Starts the next file: orders pushed from now on are that file's.
     pub fn start_file(&mut self, name: &str) {
         self.file_start = self.len();
         self.files.push(FileSeen {
             name: name.to_string(),
+            store: self.store,
             newest: None,
             orders: 0,
         });
     }
 
-    /// Where the order with this id is, if it was pushed already.
+    /// Where the order with this id is in the current store, if it was
+    /// pushed already.
     pub fn find(&self, id: &str) -> Option<Found> {
-        self.index_of.get(id).map(|&row| {
+        self.index_of[self.store].get(id).map(|&row| {
             if row >= self.file_start {
                 Found::InThisFile(row)
             } else {
@@ -341,16 +384,28 @@ impl OrdersBuilder {
             seen.newest = Some(timestamp);
         }
         self.file_of_row.push(file as u32);
-        if let Some(&earlier) = self.index_of.get(order.id.as_str()) {
+        let index_of = &mut self.index_of[self.store];
+        if let Some(&earlier) = index_of.get(order.id.as_str()) {
             self.earlier_copy.insert(row, earlier);
         }
-        match (&order.email, &order.customer_id) {
-            (Some(email), _) => self.customer.append_value(email),
-            (None, Some(id)) => self.customer.append_value(format!("id:{id}")),
-            (None, None) => self.customer.append_null(),
+        index_of.insert(order.id.as_str().into(), row);
+        match (
+            &order.email,
+            &order.customer_id,
+            self.stores.get(self.store),
+        ) {
+            (Some(email), _, None) => self.customer.append_value(email),
+            (None, Some(id), None) => self.customer.append_value(format!("id:{id}")),
+            (Some(email), _, Some(store)) => {
+                self.customer.append_value(store_customer(store, email));
+            }
+            (None, Some(id), Some(store)) => {
+                let customer = store_customer(store, &format!("id:{id}"));
+                self.customer.append_value(customer);
+            }
+            (None, None, _) => self.customer.append_null(),
         }
         self.order_id.append_value(&order.id);
-        self.index_of.insert(order.id.into(), row);
         self.email.append_option(order.email);
         self.customer_id.append_option(order.customer_id);
         self.date.push(epoch_days(order.date));
@@ -392,18 +447,39 @@ impl OrdersBuilder {
         let earlier_copy = std::mem::take(&mut self.earlier_copy);
         let files = std::mem::take(&mut self.files);
         let file_of_row = std::mem::take(&mut self.file_of_row);
+        let index_of = std::mem::take(&mut self.index_of);
+        let stores = std::mem::take(&mut self.stores);
         // In row order, so that the examples of an error are always the same.
-        let mut last_rows: Vec<usize> = self.index_of.values().copied().collect();
+        let mut last_rows: Vec<usize> = index_of
+            .iter()
+            .flat_map(|ids| ids.values().copied())
+            .collect();
         last_rows.sort_unstable();
-        let all = self.table()?;
+        let store_of_row: Option<Vec<&str>> = (!stores.is_empty()).then(|| {
+            file_of_row
+                .iter()
+                .map(|&file| stores[files[file as usize].store].as_str())
+                .collect()
+        });
+        let all = self.table(store_of_row)?;
+        if earlier_copy.is_empty() && stores.len() < 2 {
+            return Ok(Built {
+                orders: all,
+                duplicates: 0,
+                differing_duplicates: 0,
+                same_orders_in_stores: Vec::new(),
+            });
+        }
+        let copies = Copies::of(&all)?;
+        let same_orders_in_stores = same_orders_in_stores(&index_of, &stores, &copies);
         if earlier_copy.is_empty() {
             return Ok(Built {
                 orders: all,
                 duplicates: 0,
                 differing_duplicates: 0,
+                same_orders_in_stores,
             });
         }
-        let copies = Copies::of(&all)?;
         let recency = |row: usize| files[file_of_row[row] as usize].recency();
         let mut keep = vec![true; all.height()];
         let mut differing = 0;
@@ -442,13 +518,23 @@ impl OrdersBuilder {
             }
         }
         if let Some(((a, b), conflict)) = conflicts.iter().find(|(_, c)| c.differ > 0) {
+            let (a, b) = (&files[*a as usize], &files[*b as usize]);
+            let what_to_do = match stores.get(a.store) {
+                // Only --store gives two files one store.
+                Some(store) => format!(
+                    "yet --store names both store {store}: give each its own name, or leave \
+                     --store out to name each store after its file"
+                ),
+                None => "goldpan counts an order found in several files once, so it does not \
+                         mix two stores; to read each file as its own store, add \
+                         --separate-stores"
+                    .to_string(),
+            };
             anyhow::bail!(
                 "{} and {} share {} order numbers but {} differ in date or customer: these look \
-                 like two stores (e.g. {}). goldpan counts an order found in several files once, \
-                 so it does not mix two stores; to read each file as its own store, give them \
-                 to separate runs",
-                files[*a as usize].name,
-                files[*b as usize].name,
+                 like two stores (e.g. {}). {what_to_do}",
+                a.name,
+                b.name,
                 conflict.shared,
                 conflict.differ,
                 conflict.examples.join("; ")
@@ -460,10 +546,12 @@ impl OrdersBuilder {
             orders: all.filter(&mask)?,
             duplicates,
             differing_duplicates: differing,
+            same_orders_in_stores,
         })
     }
 
-    fn table(self) -> PolarsResult<DataFrame> {
+    /// The table; with `store_of_row`, a [`col::STORE`] column of it.
+    fn table(self, store_of_row: Option<Vec<&str>>) -> PolarsResult<DataFrame> {
         let net: Vec<i64> = self
             .total
             .iter()
@@ -472,30 +560,63 @@ impl OrdersBuilder {
             .collect();
         let height = self.len();
         let text = |builder: StringChunkedBuilder| builder.finish().into_column();
-        DataFrame::new(
-            height,
-            vec![
-                text(self.order_id),
-                text(self.customer),
-                text(self.email),
-                text(self.customer_id),
-                Column::new(col::DATE.into(), self.date).cast(&DataType::Date)?,
-                Column::new(col::TIME.into(), self.time_of_day),
-                Column::new(col::QUANTITY.into(), self.quantity),
-                Column::new(col::TOTAL.into(), self.total),
-                Column::new(col::REFUNDED.into(), self.refunded),
-                Column::new(col::NET.into(), net),
-                text(self.company),
-                text(self.name),
-                text(self.phone),
-                text(self.zip),
-                text(self.country),
-                Column::new(col::ACCEPTS_MARKETING.into(), self.accepts_marketing),
-                text(self.currency),
-                Column::new(col::EXCLUDED.into(), self.excluded),
-            ],
-        )
+        let mut columns = vec![
+            text(self.order_id),
+            text(self.customer),
+            text(self.email),
+            text(self.customer_id),
+            Column::new(col::DATE.into(), self.date).cast(&DataType::Date)?,
+            Column::new(col::TIME.into(), self.time_of_day),
+            Column::new(col::QUANTITY.into(), self.quantity),
+            Column::new(col::TOTAL.into(), self.total),
+            Column::new(col::REFUNDED.into(), self.refunded),
+            Column::new(col::NET.into(), net),
+            text(self.company),
+            text(self.name),
+            text(self.phone),
+            text(self.zip),
+            text(self.country),
+            Column::new(col::ACCEPTS_MARKETING.into(), self.accepts_marketing),
+            text(self.currency),
+            Column::new(col::EXCLUDED.into(), self.excluded),
+        ];
+        if let Some(stores) = store_of_row {
+            columns.push(Column::new(col::STORE.into(), stores));
+        }
+        DataFrame::new(height, columns)
     }
+}
+
+/// Orders that two stores both have, with the same number, date, time and
+/// customer: such stores are more likely two overlapping exports of one
+/// store. One line per such pair of stores, for people.
+fn same_orders_in_stores(
+    index_of: &[FxHashMap<Box<str>, usize>],
+    stores: &[String],
+    copies: &Copies,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    for (a, ids) in index_of.iter().enumerate().take(stores.len()) {
+        for (b, others) in index_of.iter().enumerate().take(stores.len()).skip(a + 1) {
+            let (mut shared, mut same) = (0u64, 0u64);
+            for (id, &row) in ids {
+                if let Some(&other) = others.get(id) {
+                    shared += 1;
+                    same += u64::from(copies.same_order(row, other));
+                }
+            }
+            if same > 0 {
+                found.push(format!(
+                    "stores {} and {} share {same} of their {shared} common order numbers with \
+                     the same date and customer: overlapping exports of one store? Each store \
+                     counts them; to count them once, give both files one store name \
+                     (--store NAME=FILE for each)",
+                    stores[a], stores[b]
+                ));
+            }
+        }
+    }
+    found
 }
 
 /// The orders table, and what choosing one copy of each order left out.
@@ -506,11 +627,15 @@ pub struct Built {
     /// Of those, the copies that differ from the one kept (a refund or a
     /// cancellation recorded in a later export, an edited address…).
     pub differing_duplicates: u64,
+    /// Separate stores that look like one: a note for each pair.
+    pub same_orders_in_stores: Vec<String>,
 }
 
 /// What the builder knows of a file it read.
 struct FileSeen {
     name: String,
+    /// Index into the builder's stores (0 when stores are not separate).
+    store: usize,
     /// The date and time of its newest order.
     newest: Option<(NaiveDate, Option<u32>)>,
     orders: u64,
@@ -668,5 +793,41 @@ mod tests {
         assert_eq!(orders.push(order), Ok(1));
         let built = orders.finish().unwrap();
         assert_eq!((built.orders.height(), built.duplicates), (1, 1));
+    }
+
+    #[test]
+    fn with_separate_stores_an_order_is_a_store_and_an_id() {
+        let order = |email: &str, day: u32| Order {
+            id: "#1001".into(),
+            email: Some(email.into()),
+            date: NaiveDate::from_ymd_opt(2025, 1, day).unwrap(),
+            ..Order::default()
+        };
+        let mut orders = OrdersBuilder::default();
+        for (store, file, email, day) in [
+            ("a", "a.csv", "ann@x.com", 2),
+            ("b", "b.csv", "ann@x.com", 9),
+            // A second export of store a: its copy of #1001 is the same order.
+            ("a", "a2.csv", "ann@x.com", 2),
+        ] {
+            orders.start_store(store);
+            orders.start_file(file);
+            orders.push(order(email, day)).unwrap();
+        }
+        let built = orders.finish().unwrap();
+        assert_eq!((built.orders.height(), built.duplicates), (2, 1));
+        let text = |name: &str| -> Vec<String> {
+            let column = built.orders.column(name).unwrap().str().unwrap().clone();
+            column.iter().map(|v| v.unwrap().to_string()).collect()
+        };
+        assert_eq!(text(col::STORE), ["b", "a"]);
+        assert_eq!(
+            text(col::CUSTOMER),
+            [
+                store_customer("b", "ann@x.com"),
+                store_customer("a", "ann@x.com")
+            ]
+        );
+        assert!(built.same_orders_in_stores.is_empty(), "other dates");
     }
 }

@@ -31,6 +31,8 @@ use std::path::{Path, PathBuf};
 ///
 /// Next to FILE, FILE.meta.json records the as-of date, platform, segment and
 /// those counts (the platforms reject unknown columns in the file itself).
+/// With --separate-stores it names the stores too, and the upload lists a
+/// person in several stores' segment once (counted).
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -74,6 +76,10 @@ struct Report {
     counts: Counts,
     /// Valid orders with no customer at all: in no segment, so in no upload.
     unattributed_orders: u64,
+    /// The stores whose customers the upload holds (--separate-stores only:
+    /// the upload file itself has no store column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stores: Option<Vec<String>>,
     notes: Vec<String>,
 }
 
@@ -110,6 +116,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         columns: upload.header.clone(),
         counts: upload.counts.clone(),
         unattributed_orders: unattributed_orders(&data.orders)?,
+        stores: Some(args.input.store_names()?).filter(|stores| !stores.is_empty()),
         notes: data.notes,
     };
     // Both files are written in full before either is put in place: a
@@ -173,6 +180,10 @@ fn tell(report: &Report) {
         (
             counts.duplicate_phone,
             "phone(s) not written: already on an earlier row",
+        ),
+        (
+            counts.same_person_other_store.unwrap_or(0),
+            "left out: the same person is on an earlier row, as a customer of another store",
         ),
         (
             report.unattributed_orders,

@@ -4,6 +4,7 @@
 use crate::customers::field;
 use crate::exit_codes::usage;
 use crate::lists::AS_OF;
+use crate::model::store_customer;
 use crate::output::{self, Emit, Emitter, Table, files, manifest, write_atomically, write_csv};
 use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, HashSet};
@@ -20,7 +21,8 @@ use std::path::{Path, PathBuf};
 /// with the same columns as the segment files (entered rows from the new
 /// file, left rows from the old one), and diff_summary.csv with the counts.
 /// A customer is their e-mail, or their customer_id when the e-mail is
-/// empty. Only membership counts: a customer in both files is in neither
+/// empty; in lists of separate stores (segments --separate-stores, a store
+/// column), their store and e-mail or customer_id. Only membership counts: a customer in both files is in neither
 /// list, however their figures changed. A segment file in only one folder is
 /// reported, not compared.
 ///
@@ -66,6 +68,8 @@ struct SegmentFile {
     rows: Vec<csv::StringRecord>,
     keys: Vec<String>,
     as_of: Option<String>,
+    /// Whether the file has a `store` column (lists of separate stores).
+    stores: bool,
 }
 
 /// The counts of one segment.
@@ -115,19 +119,33 @@ fn segment_files(dir: &Path, unchecked: bool) -> Result<BTreeMap<String, PathBuf
     Ok(files)
 }
 
-/// A row's customer: its e-mail, else `id:<customer_id>`. A spreadsheet-safe
-/// `'` written before a risky cell is not part of the value.
-fn key_of(row: &csv::StringRecord, email: usize, id: Option<usize>) -> Option<String> {
+/// Where a segment file's customer key is.
+#[derive(Clone, Copy)]
+struct KeyColumns {
+    email: usize,
+    id: Option<usize>,
+    store: Option<usize>,
+}
+
+/// A row's customer: its e-mail, else `id:<customer_id>`; with a store
+/// column, its store first, as the customer key of that store. A
+/// spreadsheet-safe `'` written before a risky cell is not part of the value.
+fn key_of(row: &csv::StringRecord, columns: KeyColumns) -> Option<String> {
     let cell = |i: usize| {
         let text = row.get(i).unwrap_or_default().trim();
         text.strip_prefix('\'').unwrap_or(text).to_string()
     };
-    let email = cell(email);
-    if !email.is_empty() {
-        return Some(email);
+    let email = cell(columns.email);
+    let customer = if email.is_empty() {
+        let id = columns.id.map(cell).unwrap_or_default();
+        (!id.is_empty()).then(|| format!("id:{id}"))?
+    } else {
+        email
+    };
+    match columns.store {
+        Some(store) => Some(store_customer(&cell(store), &customer)),
+        None => Some(customer),
     }
-    let id = id.map(cell).unwrap_or_default();
-    (!id.is_empty()).then(|| format!("id:{id}"))
 }
 
 fn read_segment_file(path: &Path) -> Result<Option<SegmentFile>> {
@@ -141,14 +159,18 @@ fn read_segment_file(path: &Path) -> Result<Option<SegmentFile>> {
     let Some(email) = position(field::EMAIL) else {
         return Ok(None);
     };
-    let id = position(field::CUSTOMER_ID);
+    let columns = KeyColumns {
+        email,
+        id: position(field::CUSTOMER_ID),
+        store: position(field::STORE),
+    };
     let as_of_column = position(AS_OF);
     let mut rows = Vec::new();
     let mut keys = Vec::new();
     let mut as_of = None;
     for record in reader.records() {
         let row = record.with_context(|| format!("cannot read {}", path.display()))?;
-        let Some(key) = key_of(&row, email, id) else {
+        let Some(key) = key_of(&row, columns) else {
             let line = row.position().map_or(0, |p| p.line());
             bail!(
                 "{}:{line}: a row with neither email nor customer_id: cannot tell who it is",
@@ -166,6 +188,7 @@ fn read_segment_file(path: &Path) -> Result<Option<SegmentFile>> {
         rows,
         keys,
         as_of,
+        stores: columns.store.is_some(),
     }))
 }
 
@@ -264,6 +287,20 @@ fn compare<'a>(
             report.not_segments.push(format!("{name}.csv"));
             continue;
         };
+        if old.stores != new.stores {
+            let (with, without) = if old.stores {
+                (old_path, new_path)
+            } else {
+                (new_path, old_path)
+            };
+            bail!(
+                "{} has a store column and {} has none: lists of separate stores \
+                 (--separate-stores) and of one store cannot be compared; run segments the same \
+                 way both times",
+                with.display(),
+                without.display()
+            );
+        }
         report.old_as_of = report.old_as_of.or(old.as_of.clone());
         report.new_as_of = report.new_as_of.or(new.as_of.clone());
         let entered = not_in(&new, &old);
@@ -396,11 +433,33 @@ mod tests {
 
     #[test]
     fn key_is_email_else_customer_id() {
+        let columns = KeyColumns {
+            email: 0,
+            id: Some(1),
+            store: None,
+        };
         let row = csv::StringRecord::from(vec!["'-ann@x.com", "7"]);
-        assert_eq!(key_of(&row, 0, Some(1)), Some("-ann@x.com".into()));
+        assert_eq!(key_of(&row, columns), Some("-ann@x.com".into()));
         let row = csv::StringRecord::from(vec!["", "42"]);
-        assert_eq!(key_of(&row, 0, Some(1)), Some("id:42".into()));
+        assert_eq!(key_of(&row, columns), Some("id:42".into()));
         let row = csv::StringRecord::from(vec!["", ""]);
-        assert_eq!(key_of(&row, 0, Some(1)), None);
+        assert_eq!(key_of(&row, columns), None);
+    }
+
+    #[test]
+    fn with_a_store_column_the_key_is_the_store_and_the_customer() {
+        let columns = KeyColumns {
+            email: 1,
+            id: Some(2),
+            store: Some(0),
+        };
+        let in_a = csv::StringRecord::from(vec!["shop_a", "ann@x.com", ""]);
+        let in_b = csv::StringRecord::from(vec!["shop_b", "ann@x.com", ""]);
+        assert_ne!(key_of(&in_a, columns), key_of(&in_b, columns));
+        let by_id = csv::StringRecord::from(vec!["shop_b", "", "42"]);
+        assert_eq!(
+            key_of(&by_id, columns),
+            Some(store_customer("shop_b", "id:42"))
+        );
     }
 }

@@ -163,7 +163,7 @@ pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
             ingested.report.after_as_of
         ));
     }
-    notes.extend(stale_note(&ingested.orders, as_of)?);
+    notes.extend(stale_notes(&ingested.orders, as_of)?);
     for text in &notes {
         output::note(text);
     }
@@ -229,6 +229,25 @@ fn write_rejects(rejected: &[Rejected], out: &mut dyn Write) -> Result<()> {
 
 /// A note when the newest order (of any status) is more than
 /// [`STALE_AFTER_DAYS`] before `as_of`: the export was probably not renewed.
+/// With separate stores, one per store whose exports are stale, since one
+/// fresh store would hide another's old export.
+fn stale_notes(orders: &DataFrame, as_of: NaiveDate) -> Result<Vec<String>> {
+    if !orders.schema().contains(order::STORE) {
+        return Ok(stale_note(orders, as_of)?.into_iter().collect());
+    }
+    let stores = orders.column(order::STORE)?.unique_stable()?;
+    let mut notes = Vec::new();
+    for store in stores.str()?.iter().flatten() {
+        let of_store = orders
+            .clone()
+            .lazy()
+            .filter(polars::prelude::col(order::STORE).eq(polars::prelude::lit(store)))
+            .collect()?;
+        notes.extend(stale_note(&of_store, as_of)?.map(|note| format!("store {store}: {note}")));
+    }
+    Ok(notes)
+}
+
 fn stale_note(orders: &DataFrame, as_of: NaiveDate) -> Result<Option<String>> {
     let newest = orders
         .column(order::DATE)?

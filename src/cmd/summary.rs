@@ -2,17 +2,18 @@
 
 use super::{Dataset, Predicted, predict, read_exports};
 use crate::cli::InputArgs;
-use crate::config::{self, Settings};
+use crate::config::{self, Resolved, Settings};
+use crate::customers::field;
 use crate::exit_codes::usage;
 use crate::ingest::IngestReport;
 use crate::metrics::{self, Summary};
-use crate::model::{Exclusion, col as order};
+use crate::model::{Exclusion, col as order, store_customer};
 use crate::output::{self, Emit, Emitter, Table, grouped_money, money};
 use crate::predict::pred_col;
 use crate::segments::Rules;
 use anyhow::Result;
 use chrono::{Days, Months, NaiveDate};
-use polars::prelude::{ChunkAgg, DataFrame, DataType, IntoLazy, col, lit};
+use polars::prelude::{ChunkAgg, DataFrame, DataType, IntoLazy, col, cols, lit};
 use std::path::Path;
 
 /// What revenue is, for the table's header: an order's revenue is its total
@@ -27,6 +28,10 @@ const MAPPED_REVENUE_IS: &str =
 
 /// Print the store's figures: customers, revenue, AOV, repeat rate, revenue
 /// share of the top customers, AOV bands, lifetime value.
+///
+/// With --separate-stores the figures cover the stores together (a customer
+/// of two stores counts twice), then one column per store has its own
+/// figures (JSON: "stores", by name).
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
@@ -87,7 +92,20 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         window,
         lifespan_years: settings.lifespan_years(),
     };
-    let figures = Figures::of(&summary, &data, &predicted, &header, &rules)?;
+    let mut figures = Figures::of(&summary, &data, &predicted, &header, &rules)?;
+    for store in args.input.store_names()? {
+        let summary = store_summary(&data, &store, &settings)?;
+        let predicted_cents = predicted_cents(&predicted, Some(&store))?;
+        let mut json = serde_json::to_value(&summary)?;
+        json[&pred_col::predicted_revenue(predicted.horizon_days)] =
+            predicted_cents.map(|cents| cents as f64 / 100.0).into();
+        figures.json["stores"][&store] = json;
+        let store_rows = rows(&summary, &rules, header.lifespan_years)
+            .into_iter()
+            .chain([predicted_revenue(&predicted, predicted_cents)])
+            .collect();
+        figures.stores.push((store, store_rows));
+    }
     Emitter::new(args.json).data(&figures)?;
     let mut account = account(&data.report, &summary);
     if let Some(window) = &header.window {
@@ -267,6 +285,64 @@ struct Figures {
     title: String,
     #[serde(skip)]
     currency: Option<String>,
+    /// Separate stores: each store's name and figures, shown beside `rows`.
+    #[serde(skip)]
+    stores: Vec<(String, Vec<Figure>)>,
+}
+
+/// One store's figures, from its orders and its customers ranked among
+/// themselves.
+fn store_summary(data: &Dataset, store: &str, settings: &Resolved) -> Result<Summary> {
+    let in_store = || col(field::STORE).eq(lit(store));
+    let orders = data.orders.clone().lazy().filter(in_store()).collect()?;
+    let customers = data
+        .customers
+        .clone()
+        .lazy()
+        .filter(in_store())
+        .drop(cols([field::RANK]))
+        .with_row_index(field::RANK, None)
+        .collect()?;
+    Ok(metrics::summary(
+        &customers,
+        &orders,
+        &settings.rules(),
+        settings.lifespan_years(),
+    )?)
+}
+
+/// The predicted revenue of every customer, or of one store's customers;
+/// `None` without a spend model (every customer's value is empty).
+fn predicted_cents(predicted: &Predicted, store: Option<&str>) -> Result<Option<i64>> {
+    let has_revenue = predicted
+        .models
+        .as_ref()
+        .is_some_and(|models| models.gamma_gamma.is_ok());
+    let Some(table) = predicted.table.as_ref().filter(|_| has_revenue) else {
+        return Ok(None);
+    };
+    let revenue_key = pred_col::predicted_revenue(predicted.horizon_days);
+    let table = match store {
+        None => table.clone(),
+        Some(store) => {
+            let prefix = store_customer(store, "");
+            table
+                .clone()
+                .lazy()
+                .filter(col(field::CUSTOMER).str().starts_with(lit(prefix)))
+                .collect()?
+        }
+    };
+    Ok(table.column(&revenue_key)?.i64()?.sum())
+}
+
+/// The predicted revenue row.
+fn predicted_revenue(predicted: &Predicted, cents: Option<i64>) -> Figure {
+    Figure {
+        key: pred_col::predicted_revenue(predicted.horizon_days),
+        label: format!("predicted revenue, next {} days", predicted.horizon_days),
+        value: Value::Money(cents),
+    }
 }
 
 impl Figures {
@@ -280,15 +356,7 @@ impl Figures {
         let mut json = serde_json::to_value(summary)?;
         // The store's predicted revenue (the customers' sum) and the models.
         let revenue_key = pred_col::predicted_revenue(predicted.horizon_days);
-        // None without a spend model (every customer's value is empty).
-        let has_revenue = predicted
-            .models
-            .as_ref()
-            .is_some_and(|models| models.gamma_gamma.is_ok());
-        let predicted_cents = match &predicted.table {
-            Some(table) if has_revenue => table.column(&revenue_key)?.i64()?.sum(),
-            _ => None,
-        };
+        let predicted_cents = predicted_cents(predicted, None)?;
         json[&revenue_key] = predicted_cents.map(|cents| cents as f64 / 100.0).into();
         json["model"] = match &predicted.models {
             Some(models) => serde_json::to_value(models.report())?,
@@ -315,20 +383,16 @@ impl Figures {
         input["unattributed_orders"] = summary.unattributed_orders.into();
         json["input"] = input;
         json["notes"] = data.notes.clone().into();
-        let predicted_revenue = Figure {
-            key: revenue_key,
-            label: format!("predicted revenue, next {} days", predicted.horizon_days),
-            value: Value::Money(predicted_cents),
-        };
         Ok(Figures {
             json,
             as_of: data.as_of.to_string(),
             rows: rows(summary, rules, header.lifespan_years)
                 .into_iter()
-                .chain([predicted_revenue])
+                .chain([predicted_revenue(predicted, predicted_cents)])
                 .collect(),
             title: title(summary, header, data.as_of),
             currency: header.currency.clone(),
+            stores: Vec::new(),
         })
     }
 }
@@ -360,20 +424,56 @@ fn title(summary: &Summary, header: &Header, as_of: NaiveDate) -> String {
     )
 }
 
-impl Emit for Figures {
-    /// CSV starts with the as-of date, a terminal table has it in its title.
-    fn table(&self) -> Table {
-        let as_of = ("as_of".to_string(), self.as_of.clone());
-        let rows = self
-            .rows
+impl Figures {
+    /// Each row's figure, its value and each store's value, written by
+    /// `text` (a figure a store has no row of is an exclusion reason it
+    /// never met: 0).
+    fn table_rows(
+        &self,
+        name: impl Fn(&Figure) -> String,
+        text: impl Fn(&Value) -> String,
+    ) -> Vec<Vec<String>> {
+        self.rows
             .iter()
-            .map(|figure| (figure.key.clone(), figure.value.plain()));
+            .map(|figure| {
+                let stores = self.stores.iter().map(|(_, figures)| {
+                    figures
+                        .iter()
+                        .find(|f| f.key == figure.key)
+                        .map_or_else(|| text(&Value::Count(0)), |f| text(&f.value))
+                });
+                [name(figure), text(&figure.value)]
+                    .into_iter()
+                    .chain(stores)
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn header(&self) -> Vec<String> {
+        let stores = self.stores.iter().map(|(store, _)| store.clone());
+        ["figure".to_string(), "value".to_string()]
+            .into_iter()
+            .chain(stores)
+            .collect()
+    }
+}
+
+impl Emit for Figures {
+    /// CSV starts with the as-of date (every store's too), a terminal table
+    /// has it in its title.
+    fn table(&self) -> Table {
+        let as_of = std::iter::once("as_of".to_string())
+            .chain(std::iter::repeat_n(
+                self.as_of.clone(),
+                self.stores.len() + 1,
+            ))
+            .collect();
         Table {
             title: self.title.clone(),
-            header: vec!["figure".into(), "value".into()],
+            header: self.header(),
             rows: std::iter::once(as_of)
-                .chain(rows)
-                .map(|(figure, value)| vec![figure, value])
+                .chain(self.table_rows(|f| f.key.clone(), Value::plain))
                 .collect(),
         }
     }
@@ -381,15 +481,11 @@ impl Emit for Figures {
     fn terminal_table(&self) -> Table {
         Table {
             title: self.title.clone(),
-            header: vec!["figure".into(), "value".into()],
-            rows: self
-                .rows
-                .iter()
-                .map(|figure| {
-                    let value = figure.value.shown(self.currency.as_deref());
-                    vec![figure.label.clone(), value]
-                })
-                .collect(),
+            header: self.header(),
+            rows: self.table_rows(
+                |f| f.label.clone(),
+                |value| value.shown(self.currency.as_deref()),
+            ),
         }
     }
 }

@@ -68,6 +68,8 @@ pub struct Sink<'a> {
     pub rejected: Vec<Rejected>,
     /// Notes for people, one line each, without the `goldpan: ` prefix.
     pub notes: Vec<String>,
+    /// With separate stores, the stores of the orders exports read so far.
+    pub order_stores: Vec<String>,
     pub options: &'a IngestOptions,
 }
 
@@ -77,6 +79,7 @@ impl<'a> Sink<'a> {
             orders: OrdersBuilder::default(),
             rejected: Vec::new(),
             notes: Vec::new(),
+            order_stores: Vec::new(),
             options,
         }
     }

@@ -134,6 +134,9 @@ pub struct IngestOptions {
     pub extra_non_company_words: Vec<String>,
     /// Set malformed rows aside (counted, listed) instead of stopping.
     pub skip_bad_rows: bool,
+    /// With separate stores (`--separate-stores`), the store of each file, in
+    /// the order of the paths; `None` reads every file as the one store's.
+    pub stores: Option<Vec<String>>,
 }
 
 /// What ingest did with the rows it was given.
@@ -194,9 +197,17 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
     let mut report = IngestReport::default();
     let mut hints = Hints::default();
     let mut order_files = 0;
-    for path in paths {
+    let store_of = |i: usize| options.stores.as_ref().map(|stores| stores[i].as_str());
+    // With separate stores, the files of customers exports and their stores,
+    // to be matched with a store that has orders once every file is read.
+    let mut hint_stores: Vec<(&str, &str)> = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
         let mut reader = ExportReader::open(path)?;
         report.files += 1;
+        hints.store = store_of(i).map(str::to_string);
+        if let Some(store) = store_of(i) {
+            sink.orders.start_store(store);
+        }
         let read = match format_of(&reader, options)? {
             None => mapping::read(&mut reader, &mut sink)?,
             Some(Format {
@@ -208,9 +219,11 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
                 ..
             }) => {
                 report.customers_export_rows += read(&mut reader, &mut hints)?;
+                hint_stores.extend(store_of(i).map(|store| (path.as_str(), store)));
                 continue;
             }
         };
+        sink.order_stores.extend(store_of(i).map(str::to_string));
         order_files += 1;
         report.rows_read += read.rows;
         report.orders_read += read.orders;
@@ -220,6 +233,16 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
             "only a Shopify customers export was given: it has no orders (no dates, no order \
              totals), so it can only add B2B hints to the customers of an orders export. \
              Give the orders export too, e.g. goldpan summary orders_export.csv customers_export.csv"
+        );
+    }
+    if let Some((file, store)) = hint_stores
+        .iter()
+        .find(|(_, store)| !sink.order_stores.iter().any(|s| s == store))
+    {
+        bail!(
+            "{file}: a customers export adds B2B hints to the customers of its store, and no \
+             orders export is of store {store}: with --separate-stores, give it the name of its \
+             orders export's store, e.g. --store NAME=orders.csv --store NAME={file}"
         );
     }
     report.rows_rejected = sink.rejected.iter().map(|row| row.lines).sum();
@@ -241,6 +264,7 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
             report.rows_rejected
         );
     }
+    sink.notes.extend(built.same_orders_in_stores);
     report.duplicate_orders = built.duplicates;
     report.differing_duplicates = built.differing_duplicates;
     if built.differing_duplicates > 0 {
@@ -374,6 +398,15 @@ fn apply_currency(orders: DataFrame, chosen: Option<&str>) -> Result<DataFrame> 
         .collect();
     names.sort();
     match chosen {
+        None if names.len() > 1 && orders.schema().contains(col::STORE) => {
+            bail!(
+                "the stores are in different currencies ({}): amounts in different currencies \
+                 cannot be added up. Run each store on its own, or count only one currency with \
+                 --currency {}",
+                currencies_by_store(&orders)?,
+                names[0]
+            )
+        }
         None if names.len() > 1 => bail!(
             "the export mixes currencies ({}): amounts in different currencies cannot be added; \
              pick one with --currency {}",
@@ -410,6 +443,37 @@ fn apply_currency(orders: DataFrame, chosen: Option<&str>) -> Result<DataFrame> 
     }
 }
 
+/// "shop_a: EUR; shop_b: INR", each store's currencies, for a message.
+fn currencies_by_store(orders: &DataFrame) -> Result<String> {
+    let pairs = orders.select([col::STORE, col::CURRENCY])?.unique_stable(
+        None,
+        polars::prelude::UniqueKeepStrategy::First,
+        None,
+    )?;
+    let (stores, currencies) = (
+        pairs.column(col::STORE)?.str()?,
+        pairs.column(col::CURRENCY)?.str()?,
+    );
+    let mut by_store: Vec<(String, Vec<String>)> = Vec::new();
+    for (store, currency) in stores.iter().zip(currencies.iter()) {
+        let (Some(store), Some(currency)) = (store, currency) else {
+            continue;
+        };
+        match by_store.iter_mut().find(|(name, _)| name == store) {
+            Some((_, codes)) => codes.push(currency.to_string()),
+            None => by_store.push((store.to_string(), vec![currency.to_string()])),
+        }
+    }
+    Ok(by_store
+        .into_iter()
+        .map(|(store, mut codes)| {
+            codes.sort();
+            format!("{store}: {}", codes.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,7 +494,7 @@ mod tests {
 
     /// Every export in fixtures/, and what detection makes of it. A new
     /// fixture must be added here.
-    const FIXTURES: [(&str, Expected); 39] = [
+    const FIXTURES: [(&str, Expected); 41] = [
         (
             "abandoned_checkouts.csv",
             NotOrders("a Shopify abandoned-checkouts export"),
@@ -461,6 +525,8 @@ mod tests {
         ("generic_orders.csv", NotOrders("no export goldpan knows")),
         ("make_cdnow_fixture.py", Unreadable("not an export")),
         ("mixed_currency.csv", Is("shopify")),
+        ("shop_candles.csv", Is("shopify")),
+        ("shop_linen.csv", Is("shopify")),
         ("shopify_b2b_customers.csv", Is("shopify-customers")),
         ("shopify_b2b_orders.csv", Is("shopify")),
         ("shopify_bad_rows.csv", Is("shopify")),

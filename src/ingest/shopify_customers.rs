@@ -5,7 +5,7 @@
 //! ordered, by e-mail.
 
 use super::{ExportReader, Format, Read};
-use crate::model::{hint_col, normalize_company, normalize_email};
+use crate::model::{hint_col, normalize_company, normalize_email, store_customer};
 use anyhow::Result;
 use polars::prelude::{Column, DataFrame, PolarsResult};
 use std::collections::BTreeMap;
@@ -32,6 +32,9 @@ struct Hint {
 #[derive(Default)]
 pub struct Hints {
     by_email: BTreeMap<String, Hint>,
+    /// With separate stores, the store of the file being read: its hints are
+    /// keyed by the store's customer key ([`store_customer`]), not the e-mail.
+    pub store: Option<String>,
 }
 
 /// Tags such as `wholesale`, `Wholesale-Tier-2`, `B2B`, `trade account`.
@@ -58,7 +61,11 @@ fn read(reader: &mut ExportReader, hints: &mut Hints) -> Result<u64> {
         let Some(email) = normalize_email(reader.cell(email)?) else {
             continue;
         };
-        let hint = hints.by_email.entry(email).or_default();
+        let key = match &hints.store {
+            Some(store) => store_customer(store, &email),
+            None => email,
+        };
+        let hint = hints.by_email.entry(key).or_default();
         hint.tax_exempt |= reader
             .optional_cell(tax_exempt)?
             .trim()

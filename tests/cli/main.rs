@@ -21,6 +21,7 @@ mod output_safety;
 mod predict;
 mod report;
 mod segments;
+mod stores;
 mod summary;
 mod util;
 mod weekly_script;
