@@ -48,17 +48,23 @@ pub fn report(result: anyhow::Result<()>, shown: impl Fn(&str) -> String) -> Exi
 }
 
 /// `goldpan … | head` closes the pipe early: that is the reader's choice, not
-/// an error. csv wraps the I/O error in its own type, so look there too.
+/// an error. csv and serde_json wrap the I/O error in their own types (and
+/// serde_json's does not give it as its source), so look there too.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind;
     err.chain().any(|cause| {
-        let io = cause.downcast_ref::<std::io::Error>().or_else(|| {
-            cause
-                .downcast_ref::<csv::Error>()
-                .and_then(|e| match e.kind() {
-                    csv::ErrorKind::Io(io) => Some(io),
-                    _ => None,
-                })
-        });
-        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        let kind = if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            Some(io.kind())
+        } else if let Some(csv) = cause.downcast_ref::<csv::Error>() {
+            match csv.kind() {
+                csv::ErrorKind::Io(io) => Some(io.kind()),
+                _ => None,
+            }
+        } else if let Some(json) = cause.downcast_ref::<serde_json::Error>() {
+            json.io_error_kind()
+        } else {
+            None
+        };
+        kind == Some(ErrorKind::BrokenPipe)
     })
 }

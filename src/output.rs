@@ -137,6 +137,11 @@ pub fn say(line: &str) {
     eprintln!("goldpan: {}", escape_controls(line));
 }
 
+/// A warning for people on stderr: `goldpan: warning: <warning>`.
+pub fn warn(warning: &str) {
+    eprintln!("goldpan: warning: {}", escape_controls(warning));
+}
+
 /// A note for people on stderr: `goldpan: note: <note>`.
 pub fn note(note: &str) {
     eprintln!("goldpan: note: {}", escape_controls(note));

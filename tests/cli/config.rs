@@ -109,7 +109,9 @@ fn print_shows_each_setting_and_its_source() {
          currency = \"USD\"  # from goldpan.toml\n\
          # date_order is not set: dmy, with a note when a date is ambiguous  # from default\n\
          extra_free_mail_domains = [\"posteo.de\"]  # from goldpan.toml\n\
-         extra_non_company_words = []  # from default\n"
+         extra_non_company_words = []  # from default\n\
+         # consent is not set: audience leaves out who declined (not-declined), segments \
+         lists everyone  # from default\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&print(dir.path(), &["--json", "--date-order", "mdy"])).unwrap();
