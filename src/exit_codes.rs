@@ -2,6 +2,7 @@
 //!
 //! A leaf module: it knows no other part of goldpan.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Shown at the end of `goldpan --help`.
@@ -37,7 +38,12 @@ pub fn report(result: anyhow::Result<()>, shown: impl Fn(&str) -> String) -> Exi
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("goldpan: {}", shown(&format!("{err:#}")));
+            // Not eprintln!, which panics when stderr is a closed pipe.
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "goldpan: {}",
+                shown(&format!("{err:#}"))
+            );
             if err.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {

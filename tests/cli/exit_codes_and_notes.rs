@@ -272,11 +272,11 @@ fn a_pipe_whose_reader_has_gone_ends_every_command_quietly_with_0() {
         vec!["help", "audience"],
         vec!["--version"],
     ];
-    for args in runs {
+    for args in &runs {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_goldpan"))
-            .args(&args)
+            .args(args)
             .env("TZ", "UTC")
             .current_dir(dir.path())
             .stdout(writer)
@@ -287,5 +287,19 @@ fn a_pipe_whose_reader_has_gone_ends_every_command_quietly_with_0() {
         for word in ["Broken pipe", "panicked", "error"] {
             assert!(!stderr.contains(word), "{args:?}: {stderr}");
         }
+    }
+    // `goldpan … 2>&1 | head -1`: the notes on stderr meet the closed pipe too.
+    for args in &runs {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_goldpan"))
+            .args(args)
+            .env("TZ", "UTC")
+            .current_dir(dir.path())
+            .stdout(writer.try_clone().unwrap())
+            .stderr(writer)
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(0), "2>&1: {args:?}");
     }
 }

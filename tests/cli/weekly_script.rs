@@ -30,13 +30,7 @@ fn cron(home: &Path, script: &Path, as_of: &str) -> String {
 #[test]
 fn weekly_script_runs_unchanged_under_cron() {
     let home = tempfile::tempdir().unwrap();
-    let bin = home.path().join(".cargo/bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_goldpan"), bin.join("goldpan")).unwrap();
-    let store = home.path().join("shop");
-    std::fs::create_dir_all(store.join("exports")).unwrap();
-    let installed = store.join("goldpan-weekly.sh");
-    std::fs::copy(script(), &installed).unwrap();
+    let (store, installed) = store_folder(home.path());
 
     // Week 1: one export.
     std::fs::copy(
@@ -213,13 +207,7 @@ pub fn segments_caught_writing(exports: &[&Path], as_of: &str, out: &Path) -> st
 #[test]
 fn a_killed_run_is_detectably_incomplete_and_the_script_skips_it() {
     let home = tempfile::tempdir().unwrap();
-    let bin = home.path().join(".cargo/bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_goldpan"), bin.join("goldpan")).unwrap();
-    let store = home.path().join("shop");
-    std::fs::create_dir_all(store.join("exports")).unwrap();
-    let installed = store.join("goldpan-weekly.sh");
-    std::fs::copy(script(), &installed).unwrap();
+    let (store, installed) = store_folder(home.path());
     let week1 = store.join("exports/orders_2025-06-01.csv");
     std::fs::copy(fixture("shopify_orders_week1_cron.csv"), &week1).unwrap();
     cron(home.path(), &installed, "2025-06-02");
