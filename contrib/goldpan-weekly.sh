@@ -41,7 +41,18 @@ goldpan segments exports/* --as-of "$AS_OF" --out "$RUN"
 if [ -n "$PREVIOUS" ] && [ -d "$PREVIOUS" ]; then
     echo "Moves from $PREVIOUS to $RUN:"
     goldpan diff "$PREVIOUS" "$RUN" --out "$RUN/moves"
-    echo "Win-back list (new one-time customers): $STORE/$RUN/moves/one_time.entered.csv"
+    # Win-back: who crossed a lapse threshold since the last run (lapsed_60:
+    # 60 days without an order; the next band, lapsed_90, for a bigger
+    # discount), from the bands goldpan.toml's lapsed_days gives, in order.
+    FIRST=yes
+    for file in $(ls "$RUN/moves" | grep -E '^lapsed_[0-9]+\.entered\.csv$' | sort -t_ -k2 -n); do
+        DAYS=${file#lapsed_}
+        DAYS=${DAYS%%.*}
+        COUNT=$(($(wc -l < "$RUN/moves/$file") - 1))
+        if [ "$FIRST" = yes ]; then OFFER="Win-back"; else OFFER="Win-back, bigger discount"; fi
+        FIRST=no
+        echo "$OFFER: $COUNT customer(s) reached $DAYS days without an order since the last run: $STORE/$RUN/moves/$file"
+    done
 else
     echo "First run: the lists are in $STORE/$RUN; moves start with the next run."
 fi

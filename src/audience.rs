@@ -6,6 +6,7 @@
 //! customer data file" and its hashed-data guidelines; Klaviyo "How to create
 //! and add contacts to a new list". See docs/audiences.md for the links.
 
+use crate::consent::{self, Tally};
 use crate::customers::field;
 use crate::segments::Segment;
 use polars::prelude::{DataFrame, IntoLazy, PolarsResult, col};
@@ -380,6 +381,10 @@ pub fn phone_of(person: &Person) -> (Option<String>, PhoneOutcome) {
 pub struct Counts {
     /// Customers in the segment.
     pub segment_customers: u64,
+    /// What the consent rule did: customers who declined marketing, with
+    /// no consent on record, and left out.
+    #[serde(flatten)]
+    pub consent: Tally,
     /// Rows written.
     pub rows: u64,
     /// Customers left out: no e-mail and no usable phone.
@@ -420,19 +425,26 @@ impl Upload {
 }
 
 /// The upload rows of a segment's customers (from the customers table), in
-/// the table's order. A customer with neither an e-mail nor a usable phone
+/// the table's order. The customers the consent rule does not let in are
+/// left out first; then a customer with neither an e-mail nor a usable phone
 /// is left out; a phone that is invalid (or, for Klaviyo, already on an
 /// earlier row) is left empty; each is counted.
 pub fn upload(
     customers: &DataFrame,
     segment: &Segment,
+    consent: consent::Rule,
     platform: Platform,
     hash: bool,
 ) -> PolarsResult<Upload> {
-    let members = customers
+    let in_segment = customers
         .clone()
         .lazy()
         .filter(segment.members.clone())
+        .collect()?;
+    let segment_customers = in_segment.height() as u64;
+    let (consenting, tally) = consent::apply(in_segment, consent)?;
+    let members = consenting
+        .lazy()
         .select([
             col(field::EMAIL),
             col(field::NAME),
@@ -455,7 +467,8 @@ pub fn upload(
         counts: Counts::default(),
     };
     let counts = &mut upload.counts;
-    counts.segment_customers = members.height() as u64;
+    counts.segment_customers = segment_customers;
+    counts.consent = tally;
     let separate_stores = customers.schema().contains(field::STORE);
     if separate_stores {
         counts.same_person_other_store = Some(0);

@@ -51,7 +51,8 @@ pub struct InputArgs {
     /// WooCommerce, recognized by their header. `-` reads standard input. An
     /// order found in several files (overlapping monthly exports) counts once.
     /// A Shopify customers export given too adds B2B hints (tax exempt,
-    /// wholesale tags, company) to the customers who ordered.
+    /// wholesale tags, company) and the current marketing consent to the
+    /// customers who ordered.
     #[arg(required = true, value_name = "EXPORT")]
     pub exports: Vec<String>,
 

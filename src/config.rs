@@ -9,6 +9,7 @@
 //! Flags are `Option`s without clap defaults, so a flag the user did not type
 //! never hides the file's value; the defaults are applied here, once.
 
+use crate::consent::Rule as ConsentRule;
 use crate::exit_codes::UsageError;
 use crate::ingest::fields::DateOrder;
 use crate::segments::Rules;
@@ -161,6 +162,14 @@ settings! {
     /// to the built-in ones (n/a, none, self, …)
     extra_non_company_words: Vec<String> = Some(Vec::new()),
         arg(value_delimiter = ',', value_name = "WORD,…");
+
+    /// audience, segments: who may be in a list by their latest marketing
+    /// consent: opted-in (only a yes), not-declined (all but a no; unknown
+    /// is kept) or ignore (everyone, with a warning)
+    consent: String = None,
+        unset: "not set: audience leaves out who declined (not-declined), segments lists everyone",
+        check: consent_rule_of,
+        arg(value_parser = ConsentRule::NAMES, value_name = "RULE");
 }
 
 fn at_least_one_item(qty: &i64) -> Result<(), String> {
@@ -222,6 +231,11 @@ fn positive_horizon(days: &u32) -> Result<(), String> {
     } else {
         Err(format!("expected 1 to 36500 days, got {days}"))
     }
+}
+
+fn consent_rule_of(text: &str) -> Result<ConsentRule, String> {
+    ConsentRule::of(text)
+        .ok_or_else(|| format!("expected {}, got \"{text}\"", ConsentRule::NAMES.join(", ")))
 }
 
 fn date_order_of(text: &str) -> Result<DateOrder, String> {
@@ -457,6 +471,18 @@ impl Resolved {
     pub fn date_order(&self) -> Option<DateOrder> {
         let text = self.settings.date_order.as_ref()?;
         date_order_of(text).ok()
+    }
+
+    /// Whom an audience upload may hold: the `consent` setting, else
+    /// not-declined (the ad platforms' terms exclude who opted out).
+    pub fn audience_consent(&self) -> ConsentRule {
+        self.lists_consent().unwrap_or(ConsentRule::NotDeclined)
+    }
+
+    /// Whom the segment lists may hold: the `consent` setting; `None` (every
+    /// customer) when it is not set, since the lists serve more than mailing.
+    pub fn lists_consent(&self) -> Option<ConsentRule> {
+        consent_rule_of(self.settings.consent.as_ref()?).ok()
     }
 
     pub fn extra_non_company_words(&self) -> Vec<String> {

@@ -80,7 +80,8 @@ pub fn attributed_valid_orders(orders: LazyFrame) -> LazyFrame {
 /// One row per customer, sorted by revenue descending then `customer`
 /// ascending, with that position in `rank`. `hints` (from a customers
 /// export, keyed by e-mail) add `tax_exempt`, `wholesale_tag` and a company
-/// where the orders have none; without them both flags are false.
+/// where the orders have none, and replace the orders' marketing consent
+/// with the customer record's; without them both flags are false.
 ///
 /// With separate stores (a `store` column in the orders), a customer is one
 /// per store: the customer key names the store, and the table has a
@@ -148,10 +149,13 @@ pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) 
             )
             .with_columns([
                 col(field::COMPANY).fill_null(col(hint::COMPANY)),
+                col(hint::ACCEPTS_MARKETING)
+                    .fill_null(col(field::ACCEPTS_MARKETING))
+                    .alias(field::ACCEPTS_MARKETING),
                 col(field::TAX_EXEMPT).fill_null(lit(false)),
                 col(field::WHOLESALE_TAG).fill_null(lit(false)),
             ])
-            .drop(cols([hint::COMPANY])),
+            .drop(cols([hint::COMPANY, hint::ACCEPTS_MARKETING])),
         None => customers.with_columns([
             lit(false).alias(field::TAX_EXEMPT),
             lit(false).alias(field::WHOLESALE_TAG),

@@ -2,6 +2,7 @@
 //!
 //! A leaf module: it knows no other part of goldpan.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Shown at the end of `goldpan --help`.
@@ -37,7 +38,12 @@ pub fn report(result: anyhow::Result<()>, shown: impl Fn(&str) -> String) -> Exi
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("goldpan: {}", shown(&format!("{err:#}")));
+            // Not eprintln!, which panics when stderr is a closed pipe.
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "goldpan: {}",
+                shown(&format!("{err:#}"))
+            );
             if err.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -48,17 +54,23 @@ pub fn report(result: anyhow::Result<()>, shown: impl Fn(&str) -> String) -> Exi
 }
 
 /// `goldpan … | head` closes the pipe early: that is the reader's choice, not
-/// an error. csv wraps the I/O error in its own type, so look there too.
+/// an error. csv and serde_json wrap the I/O error in their own types (and
+/// serde_json's does not give it as its source), so look there too.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind;
     err.chain().any(|cause| {
-        let io = cause.downcast_ref::<std::io::Error>().or_else(|| {
-            cause
-                .downcast_ref::<csv::Error>()
-                .and_then(|e| match e.kind() {
-                    csv::ErrorKind::Io(io) => Some(io),
-                    _ => None,
-                })
-        });
-        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        let kind = if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            Some(io.kind())
+        } else if let Some(csv) = cause.downcast_ref::<csv::Error>() {
+            match csv.kind() {
+                csv::ErrorKind::Io(io) => Some(io.kind()),
+                _ => None,
+            }
+        } else if let Some(json) = cause.downcast_ref::<serde_json::Error>() {
+            json.io_error_kind()
+        } else {
+            None
+        };
+        kind == Some(ErrorKind::BrokenPipe)
     })
 }

@@ -1,7 +1,7 @@
 //! goldpan: pans a store's order exports for its best customers.
 
 // The layers; each module imports only modules of the layers before it:
-//   model ← ingest ← customers ← segments ← metrics, audience
+//   model ← ingest ← customers ← segments, consent ← metrics, audience
 //   ← lists (with output) ← config, cli ← cmd ← main.
 // sanitize and exit_codes are leaves (they import no other goldpan module),
 // and output imports only those two leaves. The report's analyses (monthly,
@@ -15,6 +15,7 @@ mod clv_model;
 mod cmd;
 mod cohorts;
 mod config;
+mod consent;
 mod customers;
 mod exit_codes;
 mod frame;

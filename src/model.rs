@@ -70,7 +70,8 @@ pub fn store_customer(store: &str, customer: &str) -> String {
 }
 
 /// Columns of the hints table: what a customers export says about a customer
-/// that orders do not (tax exemption, wholesale tags, company), one row per
+/// that orders do not (tax exemption, wholesale tags, company, current
+/// marketing consent), one row per
 /// e-mail. `customers` joins it to the customers who ordered.
 pub mod hint_col {
     /// String: the customer's e-mail, trimmed and lower-cased (the join key);
@@ -82,6 +83,9 @@ pub mod hint_col {
     pub const WHOLESALE_TAG: &str = "wholesale_tag";
     /// String or null: the company on the customer record.
     pub const COMPANY: &str = "hint_company";
+    /// Boolean or null: the customer record's e-mail marketing consent, which
+    /// is newer than any order's.
+    pub const ACCEPTS_MARKETING: &str = "hint_accepts_marketing";
 }
 
 /// Why an order is not counted as a purchase.

@@ -94,7 +94,7 @@ impl Emitter {
         }
         if self.stderr_is_terminal {
             let table = result.terminal_table();
-            eprintln!("{}\n{}", table.title, terminal_table(&table));
+            to_stderr(format_args!("{}\n{}", table.title, terminal_table(&table)));
         } else {
             for line in result.log_lines() {
                 say(&line);
@@ -132,14 +132,28 @@ impl Emitter {
     }
 }
 
+/// A line on stderr. When stderr is a pipe whose reader has gone
+/// (`goldpan … 2>&1 | head -1`) the line is dropped: `eprintln!` would panic.
+fn to_stderr(line: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// A line for people on stderr: `goldpan: <line>`.
 pub fn say(line: &str) {
-    eprintln!("goldpan: {}", escape_controls(line));
+    to_stderr(format_args!("goldpan: {}", escape_controls(line)));
+}
+
+/// A warning for people on stderr: `goldpan: warning: <warning>`.
+pub fn warn(warning: &str) {
+    to_stderr(format_args!(
+        "goldpan: warning: {}",
+        escape_controls(warning)
+    ));
 }
 
 /// A note for people on stderr: `goldpan: note: <note>`.
 pub fn note(note: &str) {
-    eprintln!("goldpan: note: {}", escape_controls(note));
+    to_stderr(format_args!("goldpan: note: {}", escape_controls(note)));
 }
 
 pub fn write_csv(table: &Table, out: &mut dyn Write) -> Result<()> {

@@ -253,14 +253,11 @@ pub fn all(rules: &Rules, totals: &Totals) -> Vec<Segment> {
             "2 or more orders".into(),
             col(field::ORDERS).gt_eq(lit(2)),
         ),
-        Segment {
-            about: "exactly 1 order (the win-back list)".into(),
-            ..segment(
-                "one_time".into(),
-                "exactly 1 order".into(),
-                col(field::ORDERS).eq(lit(1)),
-            )
-        },
+        segment(
+            "one_time".into(),
+            "exactly 1 order".into(),
+            col(field::ORDERS).eq(lit(1)),
+        ),
     ];
     for (i, &from) in rules.lapsed_days.iter().enumerate() {
         let days = col(field::DAYS_SINCE_LAST_ORDER);

@@ -4,6 +4,7 @@ use super::{protect_inputs, read_exports};
 use crate::audience::{self, Counts, Platform};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
+use crate::consent;
 use crate::customers::Totals;
 use crate::exit_codes::usage;
 use crate::model::col as order;
@@ -29,10 +30,24 @@ use std::path::{Path, PathBuf};
 /// phone cannot be uploaded: they are left out and counted. A phone that
 /// cannot be made E.164 is left empty and counted.
 ///
-/// Next to FILE, FILE.meta.json records the as-of date, platform, segment and
-/// those counts (the platforms reject unknown columns in the file itself).
-/// With --separate-stores it names the stores too, and the upload lists a
-/// person in several stores' segment once (counted).
+/// Marketing consent decides who is in the file, for every platform (their
+/// terms exclude people who opted out). A customer's consent is that of their
+/// latest order that says, or a Shopify customers export's Accepts Email
+/// Marketing when one is given; --consent chooses the rule:
+///
+///   not-declined  (default) everyone but customers whose latest consent is
+///                 no; unknown consent (BigCommerce, WooCommerce, --map
+///                 without a consent column) is kept
+///   opted-in      only customers whose latest consent is yes (strict e-mail
+///                 lists)
+///   ignore        everyone, with a warning
+///
+/// Those left out, and those whose consent is unknown, are counted.
+///
+/// Next to FILE, FILE.meta.json records the as-of date, platform, segment,
+/// consent rule and those counts (the platforms reject unknown columns in the
+/// file itself). With --separate-stores it names the stores too, and the
+/// upload lists a person in several stores' segment once (counted).
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -47,7 +62,8 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub platform: Platform,
 
-    /// The upload file to write (CSV); FILE.meta.json is written beside it
+    /// The upload file to write (CSV); FILE.meta.json is written beside it.
+    /// A missing folder is created
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 
@@ -70,6 +86,8 @@ struct Report {
     platform: Platform,
     segment: String,
     hashed: bool,
+    /// The consent rule: who may be in the file.
+    consent: &'static str,
     file: String,
     columns: Vec<&'static str>,
     #[serde(flatten)]
@@ -106,12 +124,14 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     let data = read_exports(&args.input, &settings)?;
     let totals = Totals::of(&data.customers)?;
     let segment = find(segments::all(&settings.rules(), &totals), &args.segment)?;
-    let upload = audience::upload(&data.customers, &segment, args.platform, args.hash)?;
+    let consent = settings.audience_consent();
+    let upload = audience::upload(&data.customers, &segment, consent, args.platform, args.hash)?;
     let report = Report {
         as_of: data.as_of.to_string(),
         platform: args.platform,
         segment: segment.name,
         hashed: args.hash,
+        consent: consent.name(),
         file: args.out.display().to_string(),
         columns: upload.header.clone(),
         counts: upload.counts.clone(),
@@ -132,7 +152,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     if emitter.wants_json() {
         emitter.json(&report)?;
     }
-    tell(&report);
+    tell(&report, consent);
     Ok(())
 }
 
@@ -156,7 +176,7 @@ fn sidecar(file: &Path) -> PathBuf {
 }
 
 /// What was written, and what was not, for people on stderr.
-fn tell(report: &Report) {
+fn tell(report: &Report, consent: consent::Rule) {
     let counts = &report.counts;
     output::say(&format!(
         "{}: {} of {} {} customers as of {} for {}{}",
@@ -168,6 +188,12 @@ fn tell(report: &Report) {
         report.platform.name(),
         if report.hashed { " (hashed)" } else { "" }
     ));
+    if let Some(warning) = consent::warning(consent, &counts.consent) {
+        output::warn(&warning);
+    }
+    for line in consent::told(consent, &counts.consent) {
+        output::say(&line);
+    }
     for (count, what) in [
         (
             counts.no_email_or_phone,

@@ -19,8 +19,12 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<()> {
     let mut command = crate::command();
+    // clap_complete panics when a write fails; written to memory first, a
+    // closed pipe is an error goldpan handles like any other.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "goldpan", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut command, "goldpan", &mut out);
+    std::io::Write::write_all(&mut out, &script)?;
     std::io::Write::flush(&mut out)?;
     Ok(())
 }

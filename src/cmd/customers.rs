@@ -23,7 +23,8 @@ pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// File to write (replaced atomically); `-` writes to stdout
+    /// File to write (replaced atomically; a missing folder is created); `-`
+    /// writes to stdout
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 

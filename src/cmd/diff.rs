@@ -243,8 +243,7 @@ pub fn run(args: &Args) -> Result<()> {
             .chain(new_files.values())
             .map(PathBuf::as_path),
     );
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
+    files::create_folder(&args.out)?;
     let report = compare(args, &old_files, &new_files)?;
     if report.moves.is_empty() && report.not_segments.is_empty() {
         bail!(

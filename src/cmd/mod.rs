@@ -61,9 +61,10 @@ const COMMANDS_WITH_SETTINGS: [&str; 6] = [
 ///   top 10% and 20%, so not `top_percent`; it shows no B2B, lapsed or
 ///   company figure, so none of the other segment rules.
 /// - `segments`, `customers`: every segment rule (who is in each list, the
-///   `true`/`false` columns) and `horizon_days` (the prediction columns).
-/// - `audience`: every segment rule (who is in the upload); it writes no
-///   prediction.
+///   `true`/`false` columns) and `horizon_days` (the prediction columns);
+///   `segments` also `consent` (who a list leaves out when a rule is given).
+/// - `audience`: every segment rule and `consent` (who is in the upload); it
+///   writes no prediction.
 /// - `report`: every segment rule (the lists' sizes, the AOV bands),
 ///   `lifespan_years` (clv) and `horizon_days` (the predicted revenue and
 ///   the P(alive) chart).
@@ -72,8 +73,9 @@ pub fn settings_used(command: &str) -> Option<Vec<&'static str>> {
     let only = |extra: &[&'static str]| Some([READING, extra].concat());
     match command {
         "summary" => only(&["aov_bands", "lifespan_years", "horizon_days"]),
-        "segments" | "customers" => only(&[SEGMENT_RULES, &["horizon_days"]].concat()),
-        "audience" => only(SEGMENT_RULES),
+        "segments" => only(&[SEGMENT_RULES, &["horizon_days", "consent"]].concat()),
+        "customers" => only(&[SEGMENT_RULES, &["horizon_days"]].concat()),
+        "audience" => only(&[SEGMENT_RULES, &["consent"]].concat()),
         "report" => only(&[SEGMENT_RULES, &["lifespan_years", "horizon_days"]].concat()),
         "cohorts" => only(&[]),
         _ => None,

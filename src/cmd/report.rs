@@ -26,8 +26,8 @@ pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// The HTML file to write (replaced whole, never left half-written);
-    /// `-` writes the page to stdout
+    /// The HTML file to write (replaced whole, never left half-written; a
+    /// missing folder is created); `-` writes the page to stdout
     #[arg(long, value_name = "FILE", required_unless_present = "json")]
     pub out: Option<PathBuf>,
 

@@ -3,6 +3,7 @@
 use super::{Dataset, predict, protect_inputs, read_exports};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
+use crate::consent;
 use crate::customers::Totals;
 use crate::exit_codes::usage;
 use crate::lists::{self, Destination, Written};
@@ -10,7 +11,7 @@ use crate::output::manifest::{self, FileEntry, Manifest};
 use crate::output::{self, Emit, Emitter, Table, files};
 use crate::rfm;
 use crate::segments::{self, Segment};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::IntoLazy;
 use std::path::{Path, PathBuf};
@@ -73,8 +74,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     protect_inputs(&args.input)?;
     if !to_stdout {
         files::refuse_dangling_link(&args.out)?;
-        std::fs::create_dir_all(&args.out)
-            .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
+        files::create_folder(&args.out)?;
         // Refuse a second run into the same folder before reading anything.
         files::lock_folder(&args.out)?;
         for segment in every_segment(&Totals::default()) {
@@ -107,6 +107,17 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     if args.rfm {
         customers = rfm::with_rfm(customers.lazy()).collect()?;
     }
+    // Consent is applied after every rule: it leaves people out of the
+    // lists, it does not move the lines between segments (top_20 stays
+    // the top 20% of all customers).
+    let consent = match settings.lists_consent() {
+        Some(rule) => {
+            let (kept, tally) = consent::apply(customers, rule)?;
+            customers = kept;
+            Some((rule, tally))
+        }
+        None => None,
+    };
     let written = lists::write_lists(&customers, &chosen, &destination, !args.no_formula_escape)?;
     if !to_stdout {
         manifest::finish(
@@ -115,6 +126,14 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         )?;
     }
 
+    if let Some((rule, tally)) = &consent {
+        if let Some(warning) = consent::warning(*rule, tally) {
+            output::warn(&warning);
+        }
+        for line in consent::told(*rule, tally) {
+            output::say(&format!("every list: {line}"));
+        }
+    }
     if ingest_report.rows_rejected > 0 {
         output::say(&format!(
             "{} malformed row(s) skipped (--skip-bad-rows); --rejects FILE lists them",
@@ -126,6 +145,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         totals,
         out: &args.out,
         lists: chosen.iter().zip(written).collect(),
+        consent,
         notes,
     })
 }
@@ -200,7 +220,11 @@ fn long_about() -> String {
     text.push_str(
         "\nEvery number is a setting below (a flag, or a key of goldpan.toml). Rows are\n\
          sorted by revenue (highest first), then e-mail, so the same export gives\n\
-         byte-identical files. The last column, as_of, is the --as-of date used.",
+         byte-identical files. The last column, as_of, is the --as-of date used.\n\n\
+         Every list holds all the customers of its segment, with their marketing\n\
+         consent in accepts_marketing. To mail straight from a list, --consent\n\
+         not-declined (or opted-in) leaves out customers by their consent, as\n\
+         goldpan audience does (see goldpan audience --help).",
     );
     text
 }
@@ -229,6 +253,8 @@ struct Report<'a> {
     totals: Totals,
     out: &'a Path,
     lists: Vec<(&'a Segment, Written)>,
+    /// The consent rule, when one was set, and what it did.
+    consent: Option<(consent::Rule, consent::Tally)>,
     notes: Vec<String>,
 }
 
@@ -266,6 +292,12 @@ impl serde::Serialize for Report<'_> {
             "customers": self.totals.customers,
             "out": self.out.display().to_string(),
             "segments": segments,
+            "consent": self.consent.map(|(rule, tally)| serde_json::json!({
+                "rule": rule,
+                "declined_marketing": tally.declined_marketing,
+                "unknown_consent": tally.unknown_consent,
+                "left_out_for_consent": tally.left_out_for_consent,
+            })),
             "notes": self.notes,
         })
         .serialize(serializer)

@@ -303,9 +303,30 @@ pub fn parse_flag(text: &str) -> Option<bool> {
     }
 }
 
+/// A marketing consent as exports and mailing tools write it: yes/no,
+/// true/false, 1/0 (see [`parse_flag`]) or subscribed/unsubscribed.
+pub fn parse_consent(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "subscribed" => Some(true),
+        "unsubscribed" => Some(false),
+        other => parse_flag(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn consents_in_the_usual_words() {
+        for yes in ["yes", "TRUE", "1", " Subscribed "] {
+            assert_eq!(parse_consent(yes), Some(true), "{yes}");
+        }
+        for no in ["no", "false", "0", "unsubscribed"] {
+            assert_eq!(parse_consent(no), Some(false), "{no}");
+        }
+        assert_eq!(parse_consent("pending"), None);
+    }
 
     #[test]
     fn money_is_exact_cents() {

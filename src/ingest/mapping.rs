@@ -4,7 +4,9 @@
 //! Rows with the same order id are one order: its first row gives the order,
 //! later rows only add their quantity (a file with one row per line item).
 
-use super::fields::{SlashDates, parse_cents, parse_quantity, parse_time_in_timestamp};
+use super::fields::{
+    SlashDates, parse_cents, parse_consent, parse_quantity, parse_time_in_timestamp,
+};
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_id};
 use super::{ExportReader, RowError};
@@ -13,7 +15,7 @@ use anyhow::{Result, bail};
 use std::collections::HashMap;
 
 /// The fields of an order a mapping can name, with what each means.
-const KEYS: [(&str, &str); 14] = [
+const KEYS: [(&str, &str); 15] = [
     ("order", "order id (required)"),
     (
         "date",
@@ -34,6 +36,10 @@ const KEYS: [(&str, &str); 14] = [
     ("zip", "postal code"),
     ("country", "country code or name"),
     ("currency", "currency code"),
+    (
+        "consent",
+        "marketing consent: yes/no, true/false, 1/0 or subscribed/unsubscribed; empty is unknown",
+    ),
 ];
 
 /// `--map`: which column holds each field.
@@ -122,6 +128,7 @@ struct Columns {
     zip: Option<usize>,
     country: Option<usize>,
     currency: Option<usize>,
+    consent: Option<usize>,
     dates: SlashDates,
 }
 
@@ -180,6 +187,7 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         zip: get("zip"),
         country: get("country"),
         currency: get("currency"),
+        consent: get("consent"),
         dates: SlashDates::new(sink.options.date_order),
     };
     read_rows(reader, sink, &mut columns)
@@ -216,7 +224,7 @@ impl OrderRows for Columns {
             phone: row.text(self.phone)?,
             zip: row.text(self.zip)?,
             country: row.text(self.country)?,
-            accepts_marketing: None,
+            accepts_marketing: self.consent(row)?,
             currency: row.currency(self.currency)?,
             excluded: exclusion(row.optional_cell(self.status)?),
         })
@@ -237,6 +245,20 @@ impl OrderRows for Columns {
 }
 
 impl Columns {
+    /// The row's marketing consent: `None` when no column is mapped or the
+    /// cell is empty; a word that is not a consent is a bad cell, never a
+    /// silent "unknown".
+    fn consent(&self, row: &Row) -> Result<Option<bool>, RowError> {
+        match self.consent {
+            Some(index) if !row.cell(index)?.trim().is_empty() => Ok(Some(row.parse(
+                index,
+                "a marketing consent: yes or no, true or false, 1 or 0, subscribed or unsubscribed",
+                parse_consent,
+            )?)),
+            _ => Ok(None),
+        }
+    }
+
     /// The row's items: its quantity, or 0 when none is mapped.
     fn items(&self, row: &Row) -> Result<i64, RowError> {
         match self.quantity {

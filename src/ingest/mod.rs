@@ -494,7 +494,7 @@ mod tests {
 
     /// Every export in fixtures/, and what detection makes of it. A new
     /// fixture must be added here.
-    const FIXTURES: [(&str, Expected); 41] = [
+    const FIXTURES: [(&str, Expected); 46] = [
         (
             "abandoned_checkouts.csv",
             NotOrders("a Shopify abandoned-checkouts export"),
@@ -523,11 +523,16 @@ mod tests {
         ("cdnow_sample.csv", NotOrders("no export goldpan knows")),
         ("cdnow_reference.py", Unreadable("not an export")),
         ("generic_orders.csv", NotOrders("no export goldpan knows")),
+        (
+            "generic_orders_consent.csv",
+            NotOrders("no export goldpan knows"),
+        ),
         ("make_cdnow_fixture.py", Unreadable("not an export")),
         ("mixed_currency.csv", Is("shopify")),
         ("shop_candles.csv", Is("shopify")),
         ("shop_linen.csv", Is("shopify")),
         ("shopify_b2b_customers.csv", Is("shopify-customers")),
+        ("shopify_customers_consent.csv", Is("shopify-customers")),
         ("shopify_b2b_orders.csv", Is("shopify")),
         ("shopify_bad_rows.csv", Is("shopify")),
         (
@@ -550,8 +555,11 @@ mod tests {
             "shopify_orders_2025_devstore_ramkumar_ANONYMIZED.csv",
             Is("shopify"),
         ),
+        ("shopify_orders_consent.csv", Is("shopify")),
         ("shopify_orders_week1_cron.csv", Is("shopify")),
         ("shopify_orders_week2_cron.csv", Is("shopify")),
+        ("shopify_orders_winback_week1.csv", Is("shopify")),
+        ("shopify_orders_winback_week2.csv", Is("shopify")),
         ("shopify_traps.csv", Is("shopify")),
         ("woocommerce_default.csv", Is("woocommerce")),
         ("woocommerce_items.csv", Is("woocommerce")),

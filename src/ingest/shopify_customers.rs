@@ -1,9 +1,11 @@
 //! Shopify customers export (Admin › Customers › Export), read alongside an
 //! orders export for what the orders lack: whether a customer is tax exempt,
-//! tagged as wholesale/trade, or has a company on file. It never adds a
+//! tagged as wholesale/trade, or has a company on file, and their marketing
+//! consent as it is now (orders only say what it was then). It never adds a
 //! customer or an order; `customers` joins these hints to customers who
 //! ordered, by e-mail.
 
+use super::fields::parse_flag;
 use super::{ExportReader, Format, Read};
 use crate::model::{hint_col, normalize_company, normalize_email, store_customer};
 use anyhow::Result;
@@ -26,6 +28,7 @@ struct Hint {
     tax_exempt: bool,
     wholesale_tag: bool,
     company: Option<String>,
+    accepts_marketing: Option<bool>,
 }
 
 /// Hints collected from every customers export given.
@@ -55,6 +58,11 @@ fn read(reader: &mut ExportReader, hints: &mut Hints) -> Result<u64> {
     let company = reader
         .column("Company")
         .or(reader.column("Default Address Company"));
+    // 2024+ exports say `Accepts Email Marketing` (SMS has its own column),
+    // legacy ones `Accepts Marketing`.
+    let accepts_marketing = reader
+        .column("Accepts Email Marketing")
+        .or(reader.column("Accepts Marketing"));
     let mut rows = 0;
     while reader.next_row()? {
         rows += 1;
@@ -73,6 +81,10 @@ fn read(reader: &mut ExportReader, hints: &mut Hints) -> Result<u64> {
         hint.wholesale_tag |= is_wholesale_tag(reader.optional_cell(tags)?);
         if let Some(company) = normalize_company(reader.optional_cell(company)?, &[]) {
             hint.company = Some(company);
+        }
+        // Two records of one e-mail that disagree: a no anywhere is a no.
+        if let Some(consent) = parse_flag(reader.optional_cell(accepts_marketing)?) {
+            hint.accepts_marketing = Some(hint.accepts_marketing.unwrap_or(true) && consent);
         }
     }
     Ok(rows)
@@ -98,6 +110,13 @@ impl Hints {
                 Column::new(
                     hint_col::WHOLESALE_TAG.into(),
                     hints.iter().map(|h| h.wholesale_tag).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    hint_col::ACCEPTS_MARKETING.into(),
+                    hints
+                        .iter()
+                        .map(|h| h.accepts_marketing)
+                        .collect::<Vec<_>>(),
                 ),
                 Column::new(
                     hint_col::COMPANY.into(),

@@ -90,6 +90,62 @@ pub fn refuse_dangling_link(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Creates folder `dir` and whatever of its parents is missing, like
+/// `mkdir -p`. When that cannot be done the error is a sentence naming the
+/// part of the path that is missing (or is a file), not an OS code alone.
+pub fn create_folder(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let shown = |path: &Path| {
+        if path.as_os_str().is_empty() {
+            ".".to_string()
+        } else {
+            path.display().to_string()
+        }
+    };
+    // The deepest part of the path that is there, and the first one that is not.
+    let mut first_missing = dir;
+    let mut deepest = None;
+    for part in dir.ancestors().skip(1) {
+        let there = if part.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            part
+        };
+        if std::fs::metadata(there).is_ok() {
+            deepest = Some(there);
+            break;
+        }
+        first_missing = part;
+    }
+    if let Some(part) = deepest.filter(|part| !part.is_dir()) {
+        bail!(
+            "cannot create the folder {}: {} is a file, not a folder",
+            dir.display(),
+            shown(part)
+        );
+    }
+    std::fs::create_dir_all(dir).map_err(|err| {
+        anyhow::anyhow!(
+            "cannot create the folder {}: {} does not exist and cannot be created ({})",
+            dir.display(),
+            shown(first_missing),
+            plain_io_error(&err)
+        )
+    })
+}
+
+/// An I/O error as a phrase: `permission denied`, without the OS code.
+fn plain_io_error(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    let text = match text.find(" (os error") {
+        Some(at) => &text[..at],
+        None => &text,
+    };
+    text.to_lowercase()
+}
+
 /// Takes the lock of folder `dir` for this run (once per process): a second
 /// goldpan writing into the same folder at the same time is refused rather
 /// than mixed with this one. The lock is the operating system's (flock), so
@@ -181,13 +237,15 @@ pub struct Staged {
     digest: Digest256,
 }
 
-/// Writes `path`'s new content to a temporary file in its folder (taking the
-/// folder's lock); [`Staged::commit`] puts it in place. Errors name `path`
-/// (a full disk says which file it could not write).
+/// Writes `path`'s new content to a temporary file in its folder (creating
+/// the folder when it is missing, and taking its lock); [`Staged::commit`]
+/// puts it in place. Errors name `path` (a full disk says which file it
+/// could not write).
 pub fn stage(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<Staged> {
     clean_up_on_signals();
     refuse_input(path)?;
     let dir = folder_of(path);
+    create_folder(dir)?;
     lock_folder(dir)?;
     if path.is_dir() {
         bail!(
@@ -377,6 +435,27 @@ pub fn digest_of(path: &Path) -> std::io::Result<Digest256> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folders_are_created_or_the_missing_part_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("new/lists");
+        create_folder(&deep).unwrap();
+        assert!(deep.is_dir());
+        create_folder(&deep).unwrap();
+
+        let file = dir.path().join("notes.txt");
+        std::fs::write(&file, "").unwrap();
+        let err = create_folder(&file.join("lists")).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "cannot create the folder {}/lists: {} is a file, not a folder",
+                file.display(),
+                file.display()
+            )
+        );
+    }
 
     fn text(write: &'static str) -> impl FnOnce(&mut dyn Write) -> Result<()> {
         move |out| Ok(out.write_all(write.as_bytes())?)

@@ -227,3 +227,200 @@ fn unknown_segment_is_a_usage_error() {
         .assert()
         .success();
 }
+
+/// fixtures/shopify_orders_consent.csv as of 2025-06-30, segment repeat
+/// (by revenue): gus (his orders say no), fay (yes), eve (never said), cy
+/// (two orders on 2025-05-10: #1008 at 09:00 says yes, #1007 at 18:00 says
+/// no; the latest by time is no), dee (her latest order is silent, the one
+/// before says yes), bob (no, then yes), ann (yes, then no).
+/// fixtures/shopify_customers_consent.csv says fay no, gus yes, nothing for
+/// ann, and both yes and no for dee (two records of one e-mail).
+const CONSENT: &str = "shopify_orders_consent.csv";
+const CONSENT_CUSTOMERS: &str = "shopify_customers_consent.csv";
+
+/// `audience EXPORTS --segment SEGMENT --platform klaviyo` as of 2025-06-30:
+/// the e-mails written, the sidecar and stderr.
+fn consent_upload(
+    exports: &[&str],
+    segment: &str,
+    extra: &[&str],
+) -> (Vec<String>, serde_json::Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("klaviyo.csv");
+    let output = goldpan()
+        .arg("audience")
+        .args(exports.iter().map(|e| fixture(e)))
+        .args(["--as-of", "2025-06-30", "--segment", segment])
+        .args(["--platform", "klaviyo", "--out"])
+        .arg(&file)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    let emails = rows(&file)
+        .into_iter()
+        .skip(1)
+        .map(|r| r[0].clone())
+        .collect();
+    let sidecar = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("klaviyo.csv.meta.json")).unwrap(),
+    )
+    .unwrap();
+    (emails, sidecar, stderr)
+}
+
+#[test]
+fn customers_who_declined_marketing_are_left_out_by_default() {
+    let (emails, sidecar, stderr) = consent_upload(&[CONSENT], "repeat", &[]);
+    assert_eq!(
+        emails,
+        [
+            "fay@example.com",
+            "eve@example.com",
+            "dee@example.com",
+            "bob@example.com"
+        ]
+    );
+    assert!(
+        stderr.contains("goldpan: left out 3 customers who declined marketing\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("goldpan: kept 1 customer with no marketing consent on record"),
+        "{stderr}"
+    );
+    assert_eq!(sidecar["consent"], "not-declined");
+    assert_eq!(sidecar["segment_customers"], 7);
+    assert_eq!(sidecar["declined_marketing"], 3);
+    assert_eq!(sidecar["unknown_consent"], 1);
+    assert_eq!(sidecar["left_out_for_consent"], 3);
+    assert_eq!(sidecar["rows"], 4);
+}
+
+#[test]
+fn opted_in_keeps_only_a_yes_and_ignore_keeps_everyone_with_a_warning() {
+    let (emails, sidecar, stderr) =
+        consent_upload(&[CONSENT], "repeat", &["--consent", "opted-in"]);
+    assert_eq!(
+        emails,
+        ["fay@example.com", "dee@example.com", "bob@example.com"]
+    );
+    assert_eq!(sidecar["consent"], "opted-in");
+    assert_eq!(sidecar["left_out_for_consent"], 4);
+    assert_eq!(sidecar["unknown_consent"], 1);
+    assert!(
+        stderr.contains("goldpan: left out 1 customer with no marketing consent on record"),
+        "{stderr}"
+    );
+
+    let (emails, sidecar, stderr) = consent_upload(&[CONSENT], "repeat", &["--consent", "ignore"]);
+    assert_eq!(emails.len(), 7);
+    assert_eq!(sidecar["consent"], "ignore");
+    assert_eq!(sidecar["declined_marketing"], 3);
+    assert_eq!(sidecar["left_out_for_consent"], 0);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "goldpan: warning: --consent ignore: kept 3 customers who declined marketing; the \
+          platforms' terms require leaving them out of marketing"
+        ]
+    );
+}
+
+#[test]
+fn a_customers_export_has_the_last_word_on_consent() {
+    let (emails, sidecar, _) = consent_upload(&[CONSENT, CONSENT_CUSTOMERS], "repeat", &[]);
+    // fay said no on her customer record, gus yes; ann's record is silent,
+    // so her latest order's no stands. SMS consent is not e-mail consent.
+    // Of dee's two records one says no: goldpan cannot tell which is newer,
+    // and a no is what must not be missed.
+    assert_eq!(
+        emails,
+        ["gus@example.com", "eve@example.com", "bob@example.com"]
+    );
+    assert_eq!(sidecar["declined_marketing"], 4);
+}
+
+#[test]
+fn the_consent_rule_is_a_setting_of_goldpan_toml_and_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("goldpan.toml");
+    std::fs::write(&config, "consent = \"opted-in\"\n").unwrap();
+    let config = config.to_str().unwrap();
+    let (emails, sidecar, _) = consent_upload(&[CONSENT], "repeat", &["--config", config]);
+    assert_eq!(sidecar["consent"], "opted-in");
+    assert_eq!(emails.len(), 3);
+    let (_, sidecar, _) = consent_upload(
+        &[CONSENT],
+        "repeat",
+        &["--config", config, "--consent", "not-declined"],
+    );
+    assert_eq!(sidecar["consent"], "not-declined");
+
+    std::fs::write(dir.path().join("goldpan.toml"), "consent = \"no\"\n").unwrap();
+    let output = goldpan()
+        .args(["config", "--print", "--config", config])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        format!(
+            "goldpan: consent in {config}: expected opted-in, not-declined, ignore, got \"no\"\n"
+        )
+    );
+}
+
+#[test]
+fn an_export_without_consent_keeps_everyone_and_counts_them() {
+    // week 2 has no Accepts Marketing column: consent is unknown for all.
+    let (_dir, file, _, stderr) = audience("klaviyo", &[]);
+    assert_eq!(rows(&file).len(), 6);
+    assert!(
+        stderr.contains("goldpan: kept 5 customers with no marketing consent on record"),
+        "{stderr}"
+    );
+    let (_dir, file, _, _) = audience("klaviyo", &["--consent", "opted-in"]);
+    assert_eq!(rows(&file).len(), 1, "only the header");
+}
+
+#[test]
+fn a_mapped_consent_column_reads_the_usual_words() {
+    let map = "order=Order No,date=Ordered,total=Amount,email=Buyer E-mail,consent=Newsletter";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("meta.csv");
+    let output = goldpan()
+        .args(["audience", &fixture("generic_orders_consent.csv")])
+        .args(["--map", map, "--as-of", "2025-06-01", "--skip-bad-rows"])
+        .args(["--segment", "one_time", "--platform", "meta", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    // ben unsubscribed, dot 0: left out; cal true, eli unknown: kept.
+    let emails: Vec<String> = rows(&file)
+        .into_iter()
+        .skip(1)
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(emails, ["eli@example.com", "cal@example.com"]);
+
+    // A word that is no consent is a bad cell, not an unknown consent.
+    let output = goldpan()
+        .args(["audience", &fixture("generic_orders_consent.csv")])
+        .args(["--map", map, "--as-of", "2025-06-01"])
+        .args(["--segment", "one_time", "--platform", "meta", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "generic_orders_consent.csv:8: column 5 (Newsletter): expected a marketing consent"
+        ),
+        "{stderr}"
+    );
+}

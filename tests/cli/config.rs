@@ -109,7 +109,9 @@ fn print_shows_each_setting_and_its_source() {
          currency = \"USD\"  # from goldpan.toml\n\
          # date_order is not set: dmy, with a note when a date is ambiguous  # from default\n\
          extra_free_mail_domains = [\"posteo.de\"]  # from goldpan.toml\n\
-         extra_non_company_words = []  # from default\n"
+         extra_non_company_words = []  # from default\n\
+         # consent is not set: audience leaves out who declined (not-declined), segments \
+         lists everyone  # from default\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&print(dir.path(), &["--json", "--date-order", "mdy"])).unwrap();
@@ -295,7 +297,7 @@ fn help_shows_each_default_written_once_in_the_settings() {
 }
 
 /// Every setting's flag.
-const SETTING_FLAGS: [&str; 13] = [
+const SETTING_FLAGS: [&str; 14] = [
     "--bulk-order-qty",
     "--bulk-total-qty",
     "--company-is-b2b",
@@ -309,6 +311,7 @@ const SETTING_FLAGS: [&str; 13] = [
     "--date-order",
     "--extra-free-mail-domains",
     "--extra-non-company-words",
+    "--consent",
 ];
 
 /// The flags a subcommand's `--help` lists (lines that start with one).
@@ -360,13 +363,16 @@ fn each_help_lists_only_the_settings_that_change_its_output() {
         ),
         (
             "segments",
-            with(&["--horizon-days", "--currency", "--date-order"]),
+            with(&["--horizon-days", "--currency", "--date-order", "--consent"]),
         ),
         (
             "customers",
             with(&["--horizon-days", "--currency", "--date-order"]),
         ),
-        ("audience", with(&reading)),
+        (
+            "audience",
+            with(&["--currency", "--date-order", "--consent"]),
+        ),
         (
             "report",
             with(&[

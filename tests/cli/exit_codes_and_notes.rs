@@ -215,3 +215,91 @@ fn json_carries_the_notes() {
         "{note}"
     );
 }
+
+#[test]
+fn a_pipe_whose_reader_has_gone_ends_every_command_quietly_with_0() {
+    // `goldpan … | head -1`: head has read its line and left. Here the
+    // reader is gone before goldpan starts, so every write meets it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let export = fixture(WEEK1);
+    let (old, new) = (path("old"), path("new"));
+    for (run, as_of) in [(&old, "2025-06-02"), (&new, "2025-06-09")] {
+        goldpan()
+            .args(["segments", &export, "--as-of", as_of, "--out", run])
+            .assert()
+            .success();
+    }
+    let as_of = ["--as-of", "2025-06-09"];
+    let (lists, moves, upload) = (path("lists"), path("moves"), path("meta.csv"));
+    let runs: Vec<Vec<&str>> = vec![
+        [&["summary", &export][..], &as_of].concat(),
+        [&["summary", &export, "--json"][..], &as_of].concat(),
+        [
+            &["segments", &export, "--only", "one_time", "--out", "-"][..],
+            &as_of,
+        ]
+        .concat(),
+        [
+            &["segments", &export, "--out", &lists, "--json"][..],
+            &as_of,
+        ]
+        .concat(),
+        [&["customers", &export, "--out", "-"][..], &as_of].concat(),
+        [&["customers", &export, "--out", "-", "--json"][..], &as_of].concat(),
+        vec!["diff", &old, &new, "--out", &moves],
+        vec!["diff", &old, &new, "--out", &moves, "--json"],
+        [
+            &[
+                "audience",
+                &export,
+                "--segment",
+                "one_time",
+                "--platform",
+                "meta",
+            ][..],
+            &["--out", &upload, "--json"],
+            &as_of,
+        ]
+        .concat(),
+        [&["report", &export, "--out", "-"][..], &as_of].concat(),
+        [&["report", &export, "--json"][..], &as_of].concat(),
+        [&["cohorts", &export][..], &as_of].concat(),
+        [&["cohorts", &export, "--json"][..], &as_of].concat(),
+        vec!["config", "--print"],
+        vec!["config", "--print", "--json"],
+        vec!["completions", "bash"],
+        vec!["help", "audience"],
+        vec!["--version"],
+    ];
+    for args in &runs {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_goldpan"))
+            .args(args)
+            .env("TZ", "UTC")
+            .current_dir(dir.path())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        for word in ["Broken pipe", "panicked", "error"] {
+            assert!(!stderr.contains(word), "{args:?}: {stderr}");
+        }
+    }
+    // `goldpan … 2>&1 | head -1`: the notes on stderr meet the closed pipe too.
+    for args in &runs {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_goldpan"))
+            .args(args)
+            .env("TZ", "UTC")
+            .current_dir(dir.path())
+            .stdout(writer.try_clone().unwrap())
+            .stderr(writer)
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(0), "2>&1: {args:?}");
+    }
+}

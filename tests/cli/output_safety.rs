@@ -315,3 +315,90 @@ fn stale_temporary_files_of_a_killed_run_are_removed_by_the_next_run() {
     );
     assert_eq!(crate::weekly_script::temp_files(&out), Vec::<String>::new());
 }
+
+#[test]
+fn out_into_a_missing_folder_creates_it_like_mkdir_p() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new/lists");
+    let runs: Vec<(Vec<std::ffi::OsString>, std::path::PathBuf)> = vec![
+        (
+            vec![
+                "audience".into(),
+                fixture(WEEK1).into(),
+                "--segment".into(),
+                "one_time".into(),
+                "--platform".into(),
+                "meta".into(),
+                "--out".into(),
+                new.join("meta.csv").into(),
+            ],
+            new.join("meta.csv.meta.json"),
+        ),
+        (
+            vec![
+                "customers".into(),
+                fixture(WEEK1).into(),
+                "--out".into(),
+                new.join("more/customers.csv").into(),
+            ],
+            new.join("more/customers.csv"),
+        ),
+        (
+            vec![
+                "summary".into(),
+                fixture(WEEK1).into(),
+                "--skip-bad-rows".into(),
+                "--rejects".into(),
+                new.join("rejects/rejects.csv").into(),
+            ],
+            new.join("rejects/rejects.csv"),
+        ),
+        (
+            vec![
+                "segments".into(),
+                fixture(WEEK1).into(),
+                "--out".into(),
+                new.join("runs/2025-06-02").into(),
+            ],
+            new.join("runs/2025-06-02/goldpan-manifest.json"),
+        ),
+    ];
+    for (args, written) in runs {
+        let output = goldpan()
+            .args(&args)
+            .args(["--as-of", "2025-06-02"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr_of(&output)
+        );
+        assert!(written.is_file(), "{args:?}");
+    }
+}
+
+#[test]
+fn out_under_a_file_names_the_part_that_is_not_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("new");
+    std::fs::write(&file, "a file, not a folder").unwrap();
+    let output = goldpan()
+        .args(["audience", &fixture(WEEK1), "--as-of", "2025-06-02"])
+        .args(["--segment", "one_time", "--platform", "meta", "--out"])
+        .arg(file.join("lists/meta.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.ends_with(&format!(
+            "goldpan: cannot create the folder {}/lists: {} is a file, not a folder\n",
+            file.display(),
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("os error"), "{stderr}");
+}

@@ -192,7 +192,7 @@ fn every_number_on_the_page_has_the_same_twin_elsewhere() {
 }
 
 #[test]
-fn the_page_is_replaced_whole_and_a_missing_folder_is_an_error() {
+fn the_page_is_replaced_whole_and_a_missing_folder_is_created() {
     let (dir, page) = write_report(SHOPIFY, SHOPIFY_AS_OF, &[]);
     std::fs::write(&page, "old").unwrap();
     goldpan()
@@ -230,9 +230,32 @@ fn the_page_is_replaced_whole_and_a_missing_folder_is_an_error() {
             SHOPIFY_AS_OF,
             "--out",
         ])
-        .arg(dir.path().join("no/such/folder/report.html"))
+        .arg(dir.path().join("new/folder/report.html"))
         .assert()
-        .code(1);
+        .success();
+    assert!(dir.path().join("new/folder/report.html").is_file());
+    // Under a file, no folder can be made: the message says which part.
+    let output = goldpan()
+        .args([
+            "report",
+            &fixture(SHOPIFY),
+            "--as-of",
+            SHOPIFY_AS_OF,
+            "--out",
+        ])
+        .arg(page.join("folder/report.html"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.ends_with(&format!(
+            "goldpan: cannot create the folder {}/folder: {} is a file, not a folder\n",
+            page.display(),
+            page.display()
+        )),
+        "{stderr}"
+    );
 }
 
 // ------------------------------------------------------------ the browser

@@ -558,3 +558,77 @@ fn names_a_list_file(stderr: &str, out: &std::path::Path) -> bool {
         ))
     })
 }
+
+/// fixtures/shopify_orders_consent.csv (see tests/cli/audience.rs): the
+/// repeat customers by revenue are gus (no), fay (yes), eve (unknown), cy
+/// (no), dee (yes), bob (yes), ann (no).
+#[test]
+fn lists_hold_everyone_with_their_consent_unless_a_consent_rule_is_given() {
+    let consent_of = |out: &std::path::Path, segment: &str| -> Vec<(String, String)> {
+        read_csv(&out.join(format!("{segment}.csv")))
+            .into_iter()
+            .map(|r| (r["email"].clone(), r["accepts_marketing"].clone()))
+            .collect()
+    };
+    let pair = |email: &str, consent: &str| (format!("{email}@example.com"), consent.to_string());
+    let (_dir, out) = segments("shopify_orders_consent.csv", "2025-06-30", &[]);
+    assert_eq!(
+        consent_of(&out, "repeat"),
+        [
+            pair("gus", "no"),
+            pair("fay", "yes"),
+            pair("eve", ""),
+            pair("cy", "no"),
+            pair("dee", "yes"),
+            pair("bob", "yes"),
+            pair("ann", "no"),
+        ]
+    );
+
+    // For mailing straight from a list: the same rule as audience.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lists");
+    let (stdout, stderr) = run_ok(
+        goldpan()
+            .args(["segments", &fixture("shopify_orders_consent.csv")])
+            .args([
+                "--as-of",
+                "2025-06-30",
+                "--consent",
+                "not-declined",
+                "--json",
+            ])
+            .arg("--out")
+            .arg(&out),
+    );
+    assert_eq!(
+        consent_of(&out, "repeat"),
+        [
+            pair("fay", "yes"),
+            pair("eve", ""),
+            pair("dee", "yes"),
+            pair("bob", "yes"),
+        ]
+    );
+    // top_20 is still the 2 customers with the most revenue; gus is left out.
+    assert_eq!(consent_of(&out, "top_20"), [pair("fay", "yes")]);
+    // ivy declined too: 4 in all.
+    assert!(
+        stderr.contains("goldpan: every list: left out 4 customers who declined marketing"),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["consent"]["rule"], "not-declined");
+    assert_eq!(json["consent"]["left_out_for_consent"], 4);
+    assert_eq!(json["consent"]["unknown_consent"], 2);
+
+    // The customers export's consent is the lists' too.
+    let (_dir, out) = segments(
+        "shopify_orders_consent.csv",
+        "2025-06-30",
+        &[&fixture("shopify_customers_consent.csv")],
+    );
+    let repeat = consent_of(&out, "repeat");
+    assert_eq!(repeat[0], pair("gus", "yes"));
+    assert_eq!(repeat[1], pair("fay", "no"));
+}

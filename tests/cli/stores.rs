@@ -426,6 +426,9 @@ fn an_audience_lists_a_person_once_and_its_meta_names_the_stores() {
                 "--platform",
                 "klaviyo",
             ])
+            // Every order of these fixtures declines marketing: consent is
+            // another test's subject, here everyone is written.
+            .args(["--consent", "ignore"])
             .arg("--out")
             .arg(&out),
     );

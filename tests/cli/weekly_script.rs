@@ -30,13 +30,7 @@ fn cron(home: &Path, script: &Path, as_of: &str) -> String {
 #[test]
 fn weekly_script_runs_unchanged_under_cron() {
     let home = tempfile::tempdir().unwrap();
-    let bin = home.path().join(".cargo/bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_goldpan"), bin.join("goldpan")).unwrap();
-    let store = home.path().join("shop");
-    std::fs::create_dir_all(store.join("exports")).unwrap();
-    let installed = store.join("goldpan-weekly.sh");
-    std::fs::copy(script(), &installed).unwrap();
+    let (store, installed) = store_folder(home.path());
 
     // Week 1: one export.
     std::fs::copy(
@@ -73,6 +67,76 @@ fn weekly_script_runs_unchanged_under_cron() {
         again.starts_with("Moves from runs/2025-06-02 to"),
         "{again}"
     );
+}
+
+/// The store folder of a cron test: the script installed in `home/shop`,
+/// goldpan in `home/.cargo/bin`, `exports/` empty.
+fn store_folder(home: &Path) -> (PathBuf, PathBuf) {
+    let bin = home.join(".cargo/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_goldpan"), bin.join("goldpan")).unwrap();
+    let store = home.join("shop");
+    std::fs::create_dir_all(store.join("exports")).unwrap();
+    let installed = store.join("goldpan-weekly.sh");
+    std::fs::copy(script(), &installed).unwrap();
+    (store, installed)
+}
+
+#[test]
+fn the_win_back_lines_name_who_reached_60_and_90_days_this_week() {
+    // fixtures/shopify_orders_winback_week*.csv; the 60th day without an
+    // order is the last order's date + 60:
+    //   ivy 04-03 → 06-02 (week 1: already lapsed_60 on its last day)
+    //   gil 04-04 → 06-03, lee 04-07 → 06-06, hal 04-10 → 06-09: week 2
+    //   jon 04-11 → 06-10 (next week); mo 04-05 → 06-04, but he ordered
+    //   again on 06-05. The 90th day: pat 03-03 → 06-01 (week 1), kim
+    //   03-06 → 06-04 (week 2). nia is a new buyer, not a lapsed one.
+    let home = tempfile::tempdir().unwrap();
+    let (store, installed) = store_folder(home.path());
+    std::fs::copy(
+        fixture("shopify_orders_winback_week1.csv"),
+        store.join("exports/orders_2025-06-01.csv"),
+    )
+    .unwrap();
+    cron(home.path(), &installed, "2025-06-02");
+    std::fs::copy(
+        fixture("shopify_orders_winback_week2.csv"),
+        store.join("exports/orders_2025-06-08.csv"),
+    )
+    .unwrap();
+    let second = cron(home.path(), &installed, "2025-06-09");
+
+    let moves = store.join("runs/2025-06-09/moves");
+    let lines: Vec<&str> = second
+        .lines()
+        .filter(|l| l.starts_with("Win-back"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "Win-back: 3 customer(s) reached 60 days without an order since the last run: {}",
+                moves.join("lapsed_60.entered.csv").display()
+            ),
+            format!(
+                "Win-back, bigger discount: 1 customer(s) reached 90 days without an order since \
+                 the last run: {}",
+                moves.join("lapsed_90.entered.csv").display()
+            ),
+        ]
+    );
+    let entered = |segment: &str| -> Vec<String> {
+        read_csv(&moves.join(format!("{segment}.entered.csv")))
+            .into_iter()
+            .map(|r| r["email"].clone())
+            .collect()
+    };
+    assert_eq!(
+        entered("lapsed_60"),
+        ["lee@example.com", "hal@example.com", "gil@example.com"]
+    );
+    assert_eq!(entered("lapsed_90"), ["kim@example.com"]);
+    assert_eq!(entered("one_time"), ["nia@example.com"]);
 }
 
 /// A Shopify export of `orders` one-row orders from `orders / 2` customers,
@@ -143,13 +207,7 @@ pub fn segments_caught_writing(exports: &[&Path], as_of: &str, out: &Path) -> st
 #[test]
 fn a_killed_run_is_detectably_incomplete_and_the_script_skips_it() {
     let home = tempfile::tempdir().unwrap();
-    let bin = home.path().join(".cargo/bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_goldpan"), bin.join("goldpan")).unwrap();
-    let store = home.path().join("shop");
-    std::fs::create_dir_all(store.join("exports")).unwrap();
-    let installed = store.join("goldpan-weekly.sh");
-    std::fs::copy(script(), &installed).unwrap();
+    let (store, installed) = store_folder(home.path());
     let week1 = store.join("exports/orders_2025-06-01.csv");
     std::fs::copy(fixture("shopify_orders_week1_cron.csv"), &week1).unwrap();
     cron(home.path(), &installed, "2025-06-02");
