@@ -1,11 +1,12 @@
 //! From export files to the normalized orders table (`crate::model`).
 //!
-//! This module opens files (plain, gzip, stdin), recognizes which export a
+//! This module opens files (plain, gzip, zip, stdin), recognizes which export a
 //! file is from its header through the table of [`FORMATS`], and hands each
 //! file to the module of its format. Those modules are the only places that
 //! know a platform's column names; the cells every format reads alike are
 //! read by [`row`], and rows become orders in [`grouping`].
 
+mod archive;
 mod bigcommerce;
 // The format module CONTRIBUTING.md walks through, compiled and run by the
 // tests so that the guide stays true; not in FORMATS.
@@ -194,8 +195,12 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
     let mut report = IngestReport::default();
     let mut hints = Hints::default();
     let mut order_files = 0;
-    for path in paths {
-        let mut reader = ExportReader::open(path)?;
+    let sources = paths
+        .iter()
+        .map(|path| reader::sources(path))
+        .collect::<Result<Vec<_>>>()?;
+    for source in sources.iter().flatten() {
+        let mut reader = ExportReader::open_source(source)?;
         report.files += 1;
         let read = match format_of(&reader, options)? {
             None => mapping::read(&mut reader, &mut sink)?,
@@ -430,7 +435,7 @@ mod tests {
 
     /// Every export in fixtures/, and what detection makes of it. A new
     /// fixture must be added here.
-    const FIXTURES: [(&str, Expected); 39] = [
+    const FIXTURES: [(&str, Expected); 41] = [
         (
             "abandoned_checkouts.csv",
             NotOrders("a Shopify abandoned-checkouts export"),
@@ -458,6 +463,7 @@ mod tests {
         ),
         ("cdnow_sample.csv", NotOrders("no export goldpan knows")),
         ("cdnow_reference.py", Unreadable("not an export")),
+        ("encrypted_orders.zip", Unreadable("this file is encrypted")),
         ("generic_orders.csv", NotOrders("no export goldpan knows")),
         ("make_cdnow_fixture.py", Unreadable("not an export")),
         ("mixed_currency.csv", Is("shopify")),
@@ -484,6 +490,7 @@ mod tests {
             "shopify_orders_2025_devstore_ramkumar_ANONYMIZED.csv",
             Is("shopify"),
         ),
+        ("shopify_orders_export.zip", Is("shopify")),
         ("shopify_orders_week1_cron.csv", Is("shopify")),
         ("shopify_orders_week2_cron.csv", Is("shopify")),
         ("shopify_traps.csv", Is("shopify")),
@@ -516,23 +523,29 @@ mod tests {
                 continue;
             }
             let path = fixtures_dir().join(name).to_string_lossy().into_owned();
-            let detected = ExportReader::open(&path)
+            // A zip's CSVs must all be of the expected format.
+            let detected: Result<Vec<&str>, String> = reader::sources(&path)
+                .and_then(|sources| sources.iter().map(ExportReader::open_source).collect())
                 .map_err(|err| format!("unreadable: {err:#}"))
-                .and_then(|reader| {
-                    detect(reader.header(), reader.file()).map_err(|err| format!("{err:#}"))
+                .and_then(|readers: Vec<ExportReader>| {
+                    readers
+                        .iter()
+                        .map(|reader| {
+                            detect(reader.header(), reader.file())
+                                .map(|format| format.name)
+                                .map_err(|err| format!("{err:#}"))
+                        })
+                        .collect()
                 });
             match (expected, &detected) {
-                (Is(format), Ok(got)) if got.name == *format => {}
+                (Is(format), Ok(got)) if !got.is_empty() && got.iter().all(|g| g == format) => {}
                 (NotOrders(looks_like), Err(err))
                     if err
                         .contains(&format!("not an orders export: it looks like {looks_like}")) => {
                 }
                 (Unreadable(problem), Err(err))
                     if err.starts_with("unreadable") && err.contains(problem) => {}
-                _ => panic!(
-                    "{name}: expected {expected:?}, got {:?}",
-                    detected.map(|format| format.name)
-                ),
+                _ => panic!("{name}: expected {expected:?}, got {detected:?}"),
             }
         }
     }

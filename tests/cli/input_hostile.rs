@@ -102,24 +102,6 @@ fn skipping_a_swallowing_row_counts_every_line_lost() {
     assert_eq!(rows[0]["line"], "3");
 }
 
-/// Runs goldpan on `path` with its address space capped at 512 MiB: a
-/// stream of zeros (or any endless cell) must stop at the cell cap, quickly.
-fn bounded_summary(path: &str) -> std::process::Output {
-    let started = std::time::Instant::now();
-    let output = std::process::Command::new("prlimit")
-        .arg(format!("--as={}", 512 << 20))
-        .arg(assert_cmd::cargo::cargo_bin("goldpan"))
-        .args(["summary", path, "--as-of", "2024-04-01"])
-        .output()
-        .unwrap();
-    assert!(
-        started.elapsed().as_secs() < 20,
-        "took {:?}",
-        started.elapsed()
-    );
-    output
-}
-
 #[test]
 fn dev_zero_stops_at_the_cell_cap() {
     let output = bounded_summary("/dev/zero");

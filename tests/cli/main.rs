@@ -15,6 +15,7 @@ mod input_files;
 mod input_hostile;
 mod input_mapping;
 mod input_woocommerce;
+mod input_zip;
 mod module_layers;
 mod orders_table;
 mod output_safety;
