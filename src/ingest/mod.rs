@@ -15,6 +15,8 @@ mod example_format;
 pub mod fields;
 #[cfg(test)]
 mod fuzz;
+#[cfg(test)]
+mod fuzz_mutations;
 mod grouping;
 pub mod mapping;
 mod reader;
@@ -141,8 +143,11 @@ pub struct IngestOptions {
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct IngestReport {
     pub files: usize,
-    /// Data rows of the orders exports, rejected ones included.
+    /// Data rows of the orders exports, rejected ones included:
+    /// rows_used + rows_rejected.
     pub rows_read: u64,
+    /// Rows that made an order or added items to one.
+    pub rows_used: u64,
     /// Orders read, counting an order found in two files twice.
     pub orders_read: u64,
     /// Copies of orders found in several files, left out: the copy from the
@@ -218,6 +223,7 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
         };
         order_files += 1;
         report.rows_read += read.rows;
+        report.rows_used += read.used;
         report.orders_read += read.orders;
     }
     if order_files == 0 {

@@ -116,15 +116,21 @@ fn dev_zero_stops_at_the_cell_cap() {
 #[test]
 fn a_gzip_of_zeros_after_a_header_stops_at_the_cell_cap() {
     use std::io::Write;
-    // 32 MiB of zeros after the first rows, 32 KB compressed.
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all((HEADER.to_string() + &row("#1", "a@gmail.com", 2, "10.00")).as_bytes())
-        .unwrap();
-    let zeros = vec![0u8; 1 << 20];
-    for _ in 0..32 {
-        gz.write_all(&zeros).unwrap();
+    // The case: 4 GiB of zeros after the first rows, 4 MB of gzip
+    // (one member of 1 MiB of zeros, 4,096 times: gzip members concatenate).
+    // Before the cap, the cell grew past the 512 MiB the run may use.
+    let gzip = |bytes: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    };
+    let mut file = gzip((HEADER.to_string() + &row("#1", "a@gmail.com", 2, "10.00")).as_bytes());
+    let zeros = gzip(&vec![0u8; 1 << 20]);
+    for _ in 0..4096 {
+        file.extend_from_slice(&zeros);
     }
-    let (_dir, path) = write("zeros.csv.gz", &gz.finish().unwrap());
+    assert!(file.len() < 8 << 20);
+    let (_dir, path) = write("zeros.csv.gz", &file);
     let path = path.to_string_lossy();
     let output = bounded_summary(&path);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));

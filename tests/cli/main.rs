@@ -9,6 +9,7 @@ mod diff;
 mod docs;
 mod exit_codes_and_notes;
 mod formats;
+mod fuzz;
 mod input_bad_rows;
 mod input_bigcommerce;
 mod input_files;
