@@ -178,46 +178,93 @@ fn the_rejects_file_is_formula_safe() {
 }
 
 #[test]
-fn a_negative_refund_is_a_row_error() {
-    let content = "Order ID,Customer ID,Customer Email,Order Date,Order Status,Order Total (inc tax),\
-                   Refund Amount,Total Quantity\n\
-                   1,2,a@gmail.com,17/06/2021,Completed,30.00,-50.00,1\n";
-    let (_dir, path) = write("negative_refund.csv", content.as_bytes());
-    let output = run(&["summary", &path.to_string_lossy(), "--date-order", "dmy"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains(
-            ":2: column 7 (Refund Amount): expected a refund of 0 or more, found \"-50.00\""
+fn a_negative_refund_is_a_row_error_in_every_format() {
+    for (name, content, extra, expected) in [
+        (
+            "bigcommerce.csv",
+            "Order ID,Customer ID,Customer Email,Order Date,Order Status,Order Total (inc tax),\
+             Refund Amount,Total Quantity\n\
+             1,2,a@gmail.com,17/06/2021,Completed,30.00,-50.00,1\n",
+            &["--date-order", "dmy"][..],
+            ":2: column 7 (Refund Amount): expected a refund of 0 or more, found \"-50.00\"",
         ),
-        "{}",
-        stderr(&output)
-    );
+        (
+            "shopify.csv",
+            "Name,Email,Financial Status,Created at,Lineitem quantity,Total,Refunded Amount\n\
+             #1,a@gmail.com,paid,2024-01-02 10:00:00 +0000,1,30.00,-50.00\n",
+            &[][..],
+            ":2: column 7 (Refunded Amount): expected a refund of 0 or more, found \"-50.00\"",
+        ),
+        (
+            "woocommerce.csv",
+            "order_id,date,status,order_total,refunded_total,billing_email,item_quantity\n\
+             1,2024-01-02 10:00:00,completed,30.00,-50.00,a@gmail.com,1\n",
+            &[][..],
+            ":2: column 5 (refunded_total): expected a refund of 0 or more, found \"-50.00\"",
+        ),
+        (
+            "mapped.csv",
+            "No,When,Amount,Back,Mail\n1,2024-01-02,30.00,-50.00,a@gmail.com\n",
+            &[
+                "--map",
+                "order=No,date=When,total=Amount,refunded=Back,email=Mail",
+            ][..],
+            ":2: column 4 (Back): expected a refund of 0 or more, found \"-50.00\"",
+        ),
+    ] {
+        let (_dir, path) = write(name, content.as_bytes());
+        let output = run(&[&["summary", &*path.to_string_lossy()][..], extra].concat());
+        assert_eq!(output.status.code(), Some(1), "{name}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!("{name}{expected}")),
+            "{name}: {}",
+            stderr(&output)
+        );
+    }
 }
 
 #[test]
 fn a_later_line_item_with_another_email_is_a_row_error() {
-    let content = HEADER.to_string()
+    let shopify = HEADER.to_string()
         + &row("#1", "a@gmail.com", 2, "10.00")
         + "#1,b@gmail.com,,2024-01-02 10:00:00 +0000,1,,,\n";
-    let (_dir, path) = write("two_emails.csv", content.as_bytes());
-    let output = run(&["summary", &path.to_string_lossy()]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    let err = stderr(&output);
-    assert!(
-        err.contains(
-            ":3: a later line item of order #1 has another e-mail than the order's first row \
-             (line 2): two orders under one number?"
+    let woocommerce = "order_id,date,status,order_total,billing_email,item_quantity\n\
+                       7,2024-01-02 10:00:00,completed,30.00,a@gmail.com,1\n\
+                       7,2024-01-02 10:00:00,completed,30.00,b@gmail.com,2\n";
+    let mapped = "No,When,Amount,Mail\n\
+                  #1,2024-01-02,30.00,a@gmail.com\n\
+                  #1,2024-01-02,30.00,b@gmail.com\n";
+    for (name, content, extra, order) in [
+        ("shopify.csv", shopify.as_str(), &[][..], "#1"),
+        ("woocommerce.csv", woocommerce, &[][..], "7"),
+        (
+            "mapped.csv",
+            mapped,
+            &["--map", "order=No,date=When,total=Amount,email=Mail"][..],
+            "#1",
         ),
-        "{err}"
-    );
-    assert!(!err.contains("b@gmail.com"), "{err}");
+    ] {
+        let (_dir, path) = write(name, content.as_bytes());
+        let output = run(&[&["summary", &*path.to_string_lossy()][..], extra].concat());
+        assert_eq!(output.status.code(), Some(1), "{name}: {}", stderr(&output));
+        let err = stderr(&output);
+        assert!(
+            err.contains(&format!(
+                "{name}:3: a later line item of order {order} has another e-mail than the \
+                 order's first row (line 2): two orders under one number?"
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("b@gmail.com"), "{err}");
+    }
 }
 
 #[test]
 fn control_characters_never_reach_the_lists() {
     let content = "Name,Email,Financial Status,Created at,Lineitem quantity,Total,Currency,\
-                   Billing Company,Billing Name\n\
-                   #1,a@gmail.com,paid,2024-01-02 10:00:00 +0000,1,10.00,EUR,\"Ac\0me\x1b[2J\",\"Ann\tL\x07ee\"\n";
+                   Billing Company,Billing Name,Phone\n\
+                   #1,a@gmail.com,paid,2024-01-02 10:00:00 +0000,1,10.00,EUR,\"Ac\0me\x1b[2J\",\"Ann\tL\x07ee\",\
+                   \"+1 555\x7f 01\r\n00\"\n";
     let (dir, path) = write("controls.csv", content.as_bytes());
     let out = dir.path().join("lists");
     goldpan()
@@ -234,6 +281,8 @@ fn control_characters_never_reach_the_lists() {
     let rows = read_csv(&out.join("one_time.csv"));
     assert_eq!(rows[0]["name"], "Ann Lee");
     assert_eq!(rows[0]["company"], "Acme[2J");
+    // A spreadsheet-safe list marks a phone with a leading +.
+    assert_eq!(rows[0]["phone"], "'+1 555 01  00");
 }
 
 #[test]
