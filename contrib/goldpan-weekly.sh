@@ -2,7 +2,7 @@
 # goldpan-weekly.sh: this week's customer lists, and who moved since the last run.
 #
 # Put this script in a folder of its own (the "store folder") with:
-#   exports/        the order exports (CSV or CSV.gz). Overlapping exports are
+#   exports/        the order exports (CSV, CSV.gz or zip). Overlapping exports are
 #                   fine: an order found in several files counts once.
 #   goldpan.toml    optional: thresholds, currency, ... (goldpan config --print)
 # Each run writes:

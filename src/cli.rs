@@ -47,8 +47,9 @@ fn file_stem(path: &str) -> &str {
 /// Which exports to read and how.
 #[derive(clap::Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Order export files (CSV, or CSV.gz) of Shopify, BigCommerce or
-    /// WooCommerce, recognized by their header. `-` reads standard input. An
+    /// Order export files (CSV, CSV.gz, or a zip of CSVs such as Shopify's
+    /// orders_export_1.zip) of Shopify, BigCommerce or WooCommerce,
+    /// recognized by their header. `-` reads standard input. An
     /// order found in several files (overlapping monthly exports) counts once.
     /// A Shopify customers export given too adds B2B hints (tax exempt,
     /// wholesale tags, company) and the current marketing consent to the

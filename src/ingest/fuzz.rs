@@ -3,119 +3,16 @@
 //! mutated. Every case must read without a panic, and when it reads, its
 //! account of rows and orders must add up. `GOLDPAN_FUZZ_CASES=200000 cargo
 //! test --bin goldpan fuzz` runs a long local search (default: 2,000 cases).
+//! `tests/cli/fuzz.rs` runs the binary on the same mutations, for what only
+//! a whole run shows: exit codes, bounded memory, the orders after as-of.
 
+use super::fuzz_mutations::{Rng, SEEDS, cases, mutate, seeds};
 use super::{IngestOptions, read_orders};
-use std::path::Path;
-
-/// xorshift64*: reproducible cases without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-/// Fixtures small enough to read thousands of times in seconds.
-const SEEDS: [&str; 8] = [
-    "shopify_bad_rows.csv",
-    "shopify_jan.csv",
-    "shopify_traps.csv",
-    "mixed_currency.csv",
-    "bigcommerce_small.csv",
-    "bigcommerce_ambiguous_dates.csv",
-    "woocommerce_items.csv",
-    "woocommerce_default.csv",
-];
-
-/// Bytes that make CSV and its cells interesting.
-const PIECES: [&[u8]; 16] = [
-    b"\"",
-    b",",
-    b"\n",
-    b"\r\n",
-    b"\r",
-    b"\0",
-    b"\x1b[2J",
-    b"\xff\xfe",
-    b"\xef\xbb\xbf",
-    b"-",
-    b"999999999999999.99",
-    b"1969-12-31 10:00:00 +0000",
-    b"31/12/2024",
-    b"=cmd|' /C calc'!A0",
-    b";",
-    b"\"\"",
-];
-
-fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
-    for _ in 0..1 + rng.below(4) {
-        let at = rng.below(bytes.len() + 1);
-        match rng.below(6) {
-            0 if at < bytes.len() => bytes[at] = rng.next() as u8,
-            1 if at < bytes.len() => {
-                let end = (at + 1 + rng.below(8)).min(bytes.len());
-                bytes.drain(at..end);
-            }
-            2 => {
-                let piece = PIECES[rng.below(PIECES.len())];
-                bytes.splice(at..at, piece.iter().copied());
-            }
-            3 if at < bytes.len() && bytes[at].is_ascii_digit() => {
-                bytes[at] = b'0' + rng.below(10) as u8;
-            }
-            4 => {
-                // Every line ending as CRLF, or the other way round.
-                let text = String::from_utf8_lossy(bytes).into_owned();
-                let text = if text.contains("\r\n") {
-                    text.replace("\r\n", "\n")
-                } else {
-                    text.replace('\n', "\r\n")
-                };
-                *bytes = text.into_bytes();
-            }
-            _ if at < bytes.len() => {
-                // Repeat a line (a duplicated order or line item).
-                let start = bytes[..at]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |i| i + 1);
-                let end = bytes[at..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(bytes.len(), |i| at + i + 1);
-                let line = bytes[start..end].to_vec();
-                bytes.splice(end..end, line);
-            }
-            _ => {}
-        }
-    }
-}
 
 #[test]
 fn mutated_exports_read_without_panic_and_their_account_adds_up() {
-    let cases: usize = std::env::var("GOLDPAN_FUZZ_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(2_000);
-    let seeds: Vec<Vec<u8>> = SEEDS
-        .iter()
-        .map(|name| {
-            std::fs::read(
-                Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("fixtures")
-                    .join(name),
-            )
-            .unwrap()
-        })
-        .collect();
+    let cases = cases(2_000);
+    let seeds = seeds();
     let dir = tempfile::tempdir().unwrap();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut read, mut refused) = (0, 0);
@@ -152,9 +49,18 @@ fn mutated_exports_read_without_panic_and_their_account_adds_up() {
             "{}",
             why()
         );
-        // Every order comes from at least one row that was used.
-        assert!(
-            report.rows_read >= report.rows_rejected + report.orders_read,
+        // Every row is used or rejected, and every order comes from a row
+        // that was used.
+        assert_eq!(
+            report.rows_read,
+            report.rows_used + report.rows_rejected,
+            "{}",
+            why()
+        );
+        assert!(report.rows_used >= report.orders_read, "{}", why());
+        assert_eq!(
+            ingested.rejected.iter().map(|row| row.lines).sum::<u64>(),
+            report.rows_rejected,
             "{}",
             why()
         );

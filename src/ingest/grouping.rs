@@ -57,6 +57,8 @@ pub trait OrderRows {
 pub struct FileCounts {
     /// Data rows, rejected ones included.
     pub rows: u64,
+    /// Rows that made or added to an order: rows − rejected rows' lines.
+    pub used: u64,
     /// Orders read (new, or copies of an earlier file's).
     pub orders: u64,
 }
@@ -127,9 +129,12 @@ pub fn read_rows(
                 continue;
             }
         }
-        if let Err(err) = file.read_row(reader, sink, format, &mut counts) {
-            counts.rows += reader.record_lines() - 1;
-            sink.reject(reader, err)?;
+        match file.read_row(reader, sink, format, &mut counts) {
+            Ok(()) => counts.used += 1,
+            Err(err) => {
+                counts.rows += reader.record_lines() - 1;
+                sink.reject(reader, err)?;
+            }
         }
     }
     sink.notes.extend(format.note(reader.file()));

@@ -1,11 +1,12 @@
 //! From export files to the normalized orders table (`crate::model`).
 //!
-//! This module opens files (plain, gzip, stdin), recognizes which export a
+//! This module opens files (plain, gzip, zip, stdin), recognizes which export a
 //! file is from its header through the table of [`FORMATS`], and hands each
 //! file to the module of its format. Those modules are the only places that
 //! know a platform's column names; the cells every format reads alike are
 //! read by [`row`], and rows become orders in [`grouping`].
 
+mod archive;
 mod bigcommerce;
 // The format module CONTRIBUTING.md walks through, compiled and run by the
 // tests so that the guide stays true; not in FORMATS.
@@ -14,6 +15,8 @@ mod example_format;
 pub mod fields;
 #[cfg(test)]
 mod fuzz;
+#[cfg(test)]
+mod fuzz_mutations;
 mod grouping;
 pub mod mapping;
 mod reader;
@@ -143,8 +146,11 @@ pub struct IngestOptions {
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct IngestReport {
     pub files: usize,
-    /// Data rows of the orders exports, rejected ones included.
+    /// Data rows of the orders exports, rejected ones included:
+    /// rows_used + rows_rejected.
     pub rows_read: u64,
+    /// Rows that made an order or added items to one.
+    pub rows_used: u64,
     /// Orders read, counting an order found in two files twice.
     pub orders_read: u64,
     /// Copies of orders found in several files, left out: the copy from the
@@ -201,8 +207,18 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
     // With separate stores, the files of customers exports and their stores,
     // to be matched with a store that has orders once every file is read.
     let mut hint_stores: Vec<(&str, &str)> = Vec::new();
-    for (i, path) in paths.iter().enumerate() {
-        let mut reader = ExportReader::open(path)?;
+    // A zip is several sources, all of its path's store.
+    let sources = paths
+        .iter()
+        .map(|path| reader::sources(path))
+        .collect::<Result<Vec<_>>>()?;
+    let sources = sources
+        .iter()
+        .enumerate()
+        .flat_map(|(i, sources)| sources.iter().map(move |source| (i, source)));
+    for (i, source) in sources {
+        let path = &paths[i];
+        let mut reader = ExportReader::open_source(source)?;
         report.files += 1;
         hints.store = store_of(i).map(str::to_string);
         if let Some(store) = store_of(i) {
@@ -226,6 +242,7 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
         sink.order_stores.extend(store_of(i).map(str::to_string));
         order_files += 1;
         report.rows_read += read.rows;
+        report.rows_used += read.used;
         report.orders_read += read.orders;
     }
     if order_files == 0 {
@@ -494,7 +511,7 @@ mod tests {
 
     /// Every export in fixtures/, and what detection makes of it. A new
     /// fixture must be added here.
-    const FIXTURES: [(&str, Expected); 46] = [
+    const FIXTURES: [(&str, Expected); 48] = [
         (
             "abandoned_checkouts.csv",
             NotOrders("a Shopify abandoned-checkouts export"),
@@ -522,6 +539,7 @@ mod tests {
         ),
         ("cdnow_sample.csv", NotOrders("no export goldpan knows")),
         ("cdnow_reference.py", Unreadable("not an export")),
+        ("encrypted_orders.zip", Unreadable("this file is encrypted")),
         ("generic_orders.csv", NotOrders("no export goldpan knows")),
         (
             "generic_orders_consent.csv",
@@ -556,6 +574,7 @@ mod tests {
             Is("shopify"),
         ),
         ("shopify_orders_consent.csv", Is("shopify")),
+        ("shopify_orders_export.zip", Is("shopify")),
         ("shopify_orders_week1_cron.csv", Is("shopify")),
         ("shopify_orders_week2_cron.csv", Is("shopify")),
         ("shopify_orders_winback_week1.csv", Is("shopify")),
@@ -590,23 +609,29 @@ mod tests {
                 continue;
             }
             let path = fixtures_dir().join(name).to_string_lossy().into_owned();
-            let detected = ExportReader::open(&path)
+            // A zip's CSVs must all be of the expected format.
+            let detected: Result<Vec<&str>, String> = reader::sources(&path)
+                .and_then(|sources| sources.iter().map(ExportReader::open_source).collect())
                 .map_err(|err| format!("unreadable: {err:#}"))
-                .and_then(|reader| {
-                    detect(reader.header(), reader.file()).map_err(|err| format!("{err:#}"))
+                .and_then(|readers: Vec<ExportReader>| {
+                    readers
+                        .iter()
+                        .map(|reader| {
+                            detect(reader.header(), reader.file())
+                                .map(|format| format.name)
+                                .map_err(|err| format!("{err:#}"))
+                        })
+                        .collect()
                 });
             match (expected, &detected) {
-                (Is(format), Ok(got)) if got.name == *format => {}
+                (Is(format), Ok(got)) if !got.is_empty() && got.iter().all(|g| g == format) => {}
                 (NotOrders(looks_like), Err(err))
                     if err
                         .contains(&format!("not an orders export: it looks like {looks_like}")) => {
                 }
                 (Unreadable(problem), Err(err))
                     if err.starts_with("unreadable") && err.contains(problem) => {}
-                _ => panic!(
-                    "{name}: expected {expected:?}, got {:?}",
-                    detected.map(|format| format.name)
-                ),
+                _ => panic!("{name}: expected {expected:?}, got {detected:?}"),
             }
         }
     }

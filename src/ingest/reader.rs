@@ -1,6 +1,7 @@
 //! Reading an export file row by row, with every error located by file, line
 //! and column.
 
+use super::archive;
 use crate::sanitize::printable;
 use anyhow::{Context, Result, bail};
 use flate2::read::MultiGzDecoder;
@@ -331,9 +332,12 @@ fn open_bytes(path: &str) -> Result<Box<dyn Read + Send>> {
         ))));
     }
     if head.starts_with(b"PK\x03\x04") {
+        // Regular files that are zips are read by [`sources`]; a zip's list
+        // of files is at its end, which a pipe cannot seek to.
+        let name = if path == "-" { "<stdin>" } else { path };
         bail!(
-            "{path}: this is a spreadsheet workbook (.xlsx) or zip, not a CSV file: \
-             export the orders as CSV from the store admin"
+            "{name}: a zip archive (or a .xlsx workbook) read from standard input or a pipe: \
+             save it as a file and give goldpan its path"
         );
     }
     Ok(Box::new(Guarded::new(buffered)))
@@ -355,13 +359,48 @@ fn with_progress(file: File, path: &str) -> Box<dyn Read + Send> {
     Box::new(bar.wrap_read(file))
 }
 
+/// One CSV export to read: a file (`-` is stdin), or a CSV inside a zip.
+pub enum Source {
+    File(String),
+    Zipped(archive::Entry),
+}
+
+/// The CSV exports a path given on the command line holds: the file itself,
+/// or each CSV inside a zip, in name order.
+pub fn sources(path: &str) -> Result<Vec<Source>> {
+    if path != "-" && archive::is_zip(path) {
+        return Ok(archive::csv_entries(path)?
+            .into_iter()
+            .map(Source::Zipped)
+            .collect());
+    }
+    Ok(vec![Source::File(path.to_string())])
+}
+
 impl ExportReader {
+    /// Opens a plain or gzipped CSV file (not a zip: see [`sources`]).
     pub fn open(path: &str) -> Result<Self> {
-        let file = if path == "-" { "<stdin>" } else { path }.to_string();
+        let file = if path == "-" { "<stdin>" } else { path };
+        Self::read_header(file.to_string(), open_bytes(path)?)
+    }
+
+    pub fn open_source(source: &Source) -> Result<Self> {
+        match source {
+            Source::File(path) => Self::open(path),
+            Source::Zipped(entry) => Self::read_header(
+                entry.file(),
+                Box::new(Guarded::new(archive::open_entry(entry)?)),
+            ),
+        }
+    }
+
+    /// Reads the header of the export whose bytes are `bytes`, and starts
+    /// parsing its rows.
+    fn read_header(file: String, bytes: Box<dyn Read + Send>) -> Result<Self> {
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .from_reader(open_bytes(path)?);
+            .from_reader(bytes);
         let header_record = csv
             .byte_headers()
             .map_err(|err| match unreadable(&err) {

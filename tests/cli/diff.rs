@@ -201,3 +201,47 @@ fn missing_folder_is_an_error() {
         "goldpan: /no/such/folder: no such folder (give two folders written by goldpan segments)\n"
     );
 }
+
+/// diff's error when week 2's run folder was changed by `edit` after the
+/// run: it must refuse, writing nothing.
+fn refusal_after(edit: impl Fn(&Path)) -> String {
+    let (old_dir, old) = segments(WEEK1, "2025-06-02", &[]);
+    let (_new_dir, new) = segments(WEEK2, "2025-06-09", &[]);
+    edit(&new);
+    let out = old_dir.path().join("moves");
+    let output = goldpan()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!out.exists(), "nothing written");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr.replace(&new.display().to_string(), "NEW")
+}
+
+#[test]
+fn a_run_whose_files_do_not_match_its_manifest_is_refused() {
+    // A list saved again after the run (say, from a spreadsheet), or gone:
+    // the folder is no longer the run goldpan wrote.
+    let changed = refusal_after(|run| {
+        let mut list = std::fs::read(run.join("one_time.csv")).unwrap();
+        list.extend_from_slice(b"eve@example.com,,,,,,1,9.00,9.00,,,,,,\n");
+        std::fs::write(run.join("one_time.csv"), list).unwrap();
+    });
+    assert_eq!(
+        changed,
+        "goldpan: NEW is not a complete run: one_time.csv was changed since the run wrote it \
+         (its goldpan-manifest.json does not match its files); run goldpan segments for it \
+         again\n"
+    );
+    let missing = refusal_after(|run| std::fs::remove_file(run.join("repeat.csv")).unwrap());
+    assert_eq!(
+        missing,
+        "goldpan: NEW is not a complete run: repeat.csv is missing (its goldpan-manifest.json \
+         does not match its files); run goldpan segments for it again\n"
+    );
+}

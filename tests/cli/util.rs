@@ -138,3 +138,21 @@ pub fn on_terminal(args: &[&str]) -> String {
     child.wait().unwrap();
     String::from_utf8_lossy(&output).replace("\r\n", "\n")
 }
+
+/// Runs goldpan on `path` with its address space capped at 512 MiB: a
+/// stream of zeros (or any endless cell) must stop at the cell cap, quickly.
+pub fn bounded_summary(path: &str) -> std::process::Output {
+    let started = std::time::Instant::now();
+    let output = std::process::Command::new("prlimit")
+        .arg(format!("--as={}", 512 << 20))
+        .arg(assert_cmd::cargo::cargo_bin("goldpan"))
+        .args(["summary", path, "--as-of", "2024-04-01"])
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+    output
+}
