@@ -137,6 +137,9 @@ pub struct IngestOptions {
     /// With separate stores (`--separate-stores`), the store of each file, in
     /// the order of the paths; `None` reads every file as the one store's.
     pub stores: Option<Vec<String>>,
+    /// Keep every order's line items ([`Ingested::items`]): only the
+    /// commands about products ask, the others never pay for them.
+    pub line_items: bool,
 }
 
 /// What ingest did with the rows it was given.
@@ -180,6 +183,9 @@ pub struct Rejected {
 /// The orders table and how it was built.
 pub struct Ingested {
     pub orders: DataFrame,
+    /// The line-items table ([`crate::model::item_col`]) when
+    /// [`IngestOptions::line_items`] asked for it.
+    pub items: Option<DataFrame>,
     /// B2B hints per e-mail from customers exports (see
     /// [`crate::model::hint_col`]), if any.
     pub hints: Option<DataFrame>,
@@ -278,6 +284,7 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
     let orders = apply_currency(built.orders, options.currency.as_deref())?;
     Ok(Ingested {
         orders,
+        items: built.items,
         hints: hints.finish()?,
         report,
         rejected: sink.rejected,
@@ -494,7 +501,7 @@ mod tests {
 
     /// Every export in fixtures/, and what detection makes of it. A new
     /// fixture must be added here.
-    const FIXTURES: [(&str, Expected); 46] = [
+    const FIXTURES: [(&str, Expected); 52] = [
         (
             "abandoned_checkouts.csv",
             NotOrders("a Shopify abandoned-checkouts export"),
@@ -565,6 +572,12 @@ mod tests {
         ("woocommerce_items.csv", Is("woocommerce")),
         ("woocommerce_items_bad_rows.csv", Is("woocommerce")),
         ("make_hand_fixtures.py", Unreadable("not an export")),
+        ("make_product_fixtures.py", Unreadable("not an export")),
+        ("products_bigcommerce.csv", Is("bigcommerce")),
+        ("products_generic.csv", NotOrders("no export goldpan knows")),
+        ("products_shopify.csv", Is("shopify")),
+        ("products_woocommerce_default.csv", Is("woocommerce")),
+        ("products_woocommerce_items.csv", Is("woocommerce")),
     ];
 
     fn fixtures_dir() -> &'static Path {

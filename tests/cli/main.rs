@@ -19,6 +19,7 @@ mod module_layers;
 mod orders_table;
 mod output_safety;
 mod predict;
+mod products;
 mod report;
 mod segments;
 mod stores;
