@@ -70,6 +70,7 @@ enum Command {
     Report(cmd::report::Args),
     Cohorts(cmd::cohorts::Args),
     Products(cmd::products::Args),
+    Buyers(cmd::buyers::Args),
     Config(cmd::config::Args),
     Completions(cmd::completions::Args),
 }
@@ -96,6 +97,7 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args, config),
         Command::Cohorts(args) => cmd::cohorts::run(args, config),
         Command::Products(args) => cmd::products::run(args, config),
+        Command::Buyers(args) => cmd::buyers::run(args, config),
         Command::Config(args) => cmd::config::run(args, config),
         Command::Completions(args) => cmd::completions::run(args),
     };

@@ -1,14 +1,13 @@
 //! One module per subcommand, each with its flags and a `run`.
 
 pub mod audience;
-
+pub mod buyers;
 pub mod cohorts;
 pub mod completions;
 pub mod config;
 pub mod customers;
 pub mod diff;
 pub mod products;
-
 pub mod report;
 pub mod segments;
 pub mod summary;

@@ -3,6 +3,7 @@
 //! files under `fixtures/` through the helpers in `util`.
 
 mod audience;
+mod buyers;
 mod cohorts;
 mod config;
 mod diff;
