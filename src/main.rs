@@ -71,6 +71,7 @@ enum Command {
     Cohorts(cmd::cohorts::Args),
     Products(cmd::products::Args),
     Buyers(cmd::buyers::Args),
+    Related(cmd::related::Args),
     Config(cmd::config::Args),
     Completions(cmd::completions::Args),
 }
@@ -98,6 +99,7 @@ fn main() -> ExitCode {
         Command::Cohorts(args) => cmd::cohorts::run(args, config),
         Command::Products(args) => cmd::products::run(args, config),
         Command::Buyers(args) => cmd::buyers::run(args, config),
+        Command::Related(args) => cmd::related::run(args, config),
         Command::Config(args) => cmd::config::run(args, config),
         Command::Completions(args) => cmd::completions::run(args),
     };

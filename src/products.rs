@@ -659,8 +659,8 @@ pub struct Suggestion {
 }
 
 /// For each customer (index as in `by_customer`), up to `per_customer`
-/// products they have not bought, each by its strongest pair from a product
-/// they did buy (the pairs' order), strongest first. Customers over
+/// products they have not bought, each by its strongest pair (the pairs'
+/// order; a lift above 1 only) from a product they did buy, strongest first. Customers over
 /// [`MAX_PRODUCTS_PER_CUSTOMER`] get none.
 pub fn next_items(
     related: &Related,
@@ -668,9 +668,12 @@ pub fn next_items(
     per_customer: usize,
 ) -> Vec<Vec<Suggestion>> {
     // The pairs from each product, strongest first (they are sorted).
+    // A pair with a lift of 1 or less is chance or worse: nothing to suggest.
     let mut from: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for (i, pair) in related.pairs.iter().enumerate() {
-        from.entry(pair.product_a).or_default().push(i);
+        if pair.lift > 1.0 {
+            from.entry(pair.product_a).or_default().push(i);
+        }
     }
     by_customer
         .iter()

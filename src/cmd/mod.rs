@@ -8,6 +8,7 @@ pub mod config;
 pub mod customers;
 pub mod diff;
 pub mod products;
+pub mod related;
 pub mod report;
 pub mod segments;
 pub mod summary;

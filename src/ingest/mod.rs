@@ -501,7 +501,7 @@ mod tests {
 
     /// Every export in fixtures/, and what detection makes of it. A new
     /// fixture must be added here.
-    const FIXTURES: [(&str, Expected); 52] = [
+    const FIXTURES: [(&str, Expected); 53] = [
         (
             "abandoned_checkouts.csv",
             NotOrders("a Shopify abandoned-checkouts export"),
@@ -529,6 +529,7 @@ mod tests {
         ),
         ("cdnow_sample.csv", NotOrders("no export goldpan knows")),
         ("cdnow_reference.py", Unreadable("not an export")),
+        ("gen_orders_3000_seed42.csv.gz", Is("shopify")),
         ("generic_orders.csv", NotOrders("no export goldpan knows")),
         (
             "generic_orders_consent.csv",

@@ -21,6 +21,7 @@ mod orders_table;
 mod output_safety;
 mod predict;
 mod products;
+mod related;
 mod report;
 mod segments;
 mod stores;
