@@ -129,10 +129,10 @@ pub struct LineItem {
 }
 
 impl LineItem {
-    /// An item whose name may end in its variant, as Shopify and WooCommerce
-    /// write variants (`Dinner napkin - Blue`): the product is the name up to
-    /// the last ` - `, the variant what follows (unless the export says the
-    /// variant elsewhere).
+    /// An item whose name may end in its variant, as Shopify writes variants
+    /// (`Dinner napkin - Blue`) and other stores often name them (`Meat Bag -
+    /// Pork`): the product is the name up to the last ` - `, the variant what
+    /// follows.
     pub fn named(name: &str) -> LineItem {
         let name = plain_text(name);
         let name = name.trim();
@@ -151,6 +151,16 @@ impl LineItem {
                 ..LineItem::default()
             },
         }
+    }
+
+    /// Adds the variation an export gives in its own field (BigCommerce's
+    /// `Product Variation Details`, WooCommerce's `meta`) to the variant the
+    /// name gave, if any: `Pork, Size: L`.
+    pub fn add_variation(&mut self, variation: Option<String>) {
+        self.variant = match (self.variant.take(), variation) {
+            (Some(named), Some(given)) => Some(format!("{named}, {given}")),
+            (named, given) => named.or(given),
+        };
     }
 }
 

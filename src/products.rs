@@ -112,10 +112,7 @@ fn root(parent: &mut [u32], mut i: u32) -> u32 {
     i
 }
 
-fn text_column<'a>(
-    frame: &'a DataFrame,
-    name: &str,
-) -> PolarsResult<polars::prelude::StringChunked> {
+fn text_column(frame: &DataFrame, name: &str) -> PolarsResult<polars::prelude::StringChunked> {
     Ok(frame.column(name)?.str()?.rechunk().into_owned())
 }
 

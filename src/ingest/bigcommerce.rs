@@ -127,8 +127,9 @@ pub fn product_quantity(details: &str) -> Result<i64, String> {
 }
 
 /// The products of a `Product Details` cell as line items: `Product Name`
-/// (HTML entities such as `&quot;` decoded), `Product SKU`, `Product
-/// Variation Details` as the variant, `Product Qty` units and `Product Total
+/// (HTML entities such as `&quot;` decoded; a variant after its last ` - `,
+/// see [`LineItem::named`]), `Product SKU`, `Product Variation Details` as
+/// the variant too, `Product Qty` units and `Product Total
 /// Price` as the revenue (`Product Unit Price` × qty when the total is empty).
 /// `Err` says what is wrong with the cell.
 pub fn product_items(details: &str) -> Result<Vec<LineItem>, String> {
@@ -178,15 +179,15 @@ pub fn product_items(details: &str) -> Result<Vec<LineItem>, String> {
             })?,
             (None, None) => 0,
         };
-        let name = decode_entities(fields[3]);
-        items.push(LineItem {
-            product: non_empty(&name).unwrap_or_else(|| super::row::NO_NAME.to_string()),
-            variant: non_empty(&decode_entities(fields[5])),
-            sku: non_empty(fields[2]),
-            vendor: None,
-            quantity,
-            revenue_cents,
-        });
+        let mut item = LineItem::named(&decode_entities(fields[3]));
+        if item.product.is_empty() {
+            item.product = super::row::NO_NAME.to_string();
+        }
+        item.add_variation(non_empty(&decode_entities(fields[5])));
+        item.sku = non_empty(fields[2]);
+        item.quantity = quantity;
+        item.revenue_cents = revenue_cents;
+        items.push(item);
     }
     Ok(items)
 }

@@ -765,6 +765,26 @@ mod tests {
     }
 
     #[test]
+    fn line_items_are_kept_only_when_asked_for() {
+        let paths = [fixtures_dir()
+            .join("products_shopify.csv")
+            .to_string_lossy()
+            .into_owned()];
+        let plain = read_orders(&paths, &IngestOptions::default()).unwrap();
+        assert!(
+            plain.items.is_none(),
+            "summary and segments never hold them"
+        );
+        let options = IngestOptions {
+            line_items: true,
+            ..IngestOptions::default()
+        };
+        let with_items = read_orders(&paths, &options).unwrap();
+        assert_eq!(with_items.items.unwrap().height(), 12);
+        assert_eq!(plain.orders.height(), with_items.orders.height());
+    }
+
+    #[test]
     fn and_lists_read_like_english() {
         let items = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
         assert_eq!(and_list(&items(&["a"])), "a");

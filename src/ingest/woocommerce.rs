@@ -121,7 +121,7 @@ pub fn line_items_quantity(cell: &str) -> Result<i64, String> {
 }
 
 /// The items of a `line_items` cell as line items: `name` (its variant cut
-/// off, see [`LineItem::named`], unless `meta` says it), `sku`, `quantity`
+/// off, see [`LineItem::named`], `meta` added to it), `sku`, `quantity`
 /// and `total` (the line after its discounts; `subtotal` when there is no
 /// total). `Err` says what is wrong.
 pub fn packed_items(cell: &str) -> Result<Vec<LineItem>, String> {
@@ -150,9 +150,7 @@ pub fn packed_items(cell: &str) -> Result<Vec<LineItem>, String> {
         if item.product.is_empty() {
             item.product = super::row::NO_NAME.to_string();
         }
-        if let Some(meta) = value("meta").and_then(non_empty) {
-            item.variant = Some(meta);
-        }
+        item.add_variation(value("meta").and_then(non_empty));
         item.sku = value("sku").and_then(non_empty);
         item.quantity = quantity;
         item.revenue_cents = revenue_cents;
@@ -321,9 +319,7 @@ impl OrderRows for Columns {
                 };
                 let revenue = row.optional_cents(amount, "an amount such as 12.50")?;
                 let mut item = row.line_item(row.cell(name)?, sku, None, units, revenue)?;
-                if let Some(variant) = row.text(meta)? {
-                    item.variant = Some(variant);
-                }
+                item.add_variation(row.text(meta)?);
                 Ok(vec![item])
             }
         }

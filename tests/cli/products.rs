@@ -151,6 +151,8 @@ fn a_bad_line_item_stops_only_the_commands_that_read_line_items() {
     );
 }
 
+/// The real samples' products, checked against the DuckDB reference
+/// (benches/products_reference.py), which agreed on every product.
 #[test]
 fn real_exports_group_variants_under_their_product() {
     // looker101 writes a few sizes into the name ("Versace VE1287 1001 - 59").
@@ -170,6 +172,33 @@ fn real_exports_group_variants_under_their_product() {
             .nth(1)
             .unwrap()
             .starts_with("Meat Box,,80,173,238,3746.12,"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_order_in_two_exports_counts_its_items_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("again.csv");
+    std::fs::copy(fixture("products_shopify.csv"), &copy).unwrap();
+    let out = run_ok(
+        goldpan()
+            .args(["products", &fixture("products_shopify.csv")])
+            .arg(&copy)
+            .args(["--as-of", AS_OF]),
+    )
+    .0;
+    assert_eq!(out, LINEN);
+    // Two stores, each with the linen store's orders: twice everything.
+    let out = run_ok(
+        goldpan()
+            .args(["products", &fixture("products_shopify.csv")])
+            .arg(&copy)
+            .args(["--as-of", AS_OF, "--separate-stores"]),
+    )
+    .0;
+    assert!(
+        out.contains("\nDinner napkin,\"DN-BLU, DN-WHT\",8,10,12,116.00,0.3766,8,0.5000,25.0\n"),
         "{out}"
     );
 }
