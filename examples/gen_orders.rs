@@ -259,8 +259,8 @@ fn build(o: &mut Order, r: &mut Rng, c: Option<(u64, Customer)>, end: i64) {
         };
         let qty = if bulk { 12 * (1 + r.below(2) as i64) } else { r.pick(&[1, 1, 1, 1, 1, 1, 2, 2, 3, 4]) };
         o.lines.push(Line { p, qty, disc: 0 });
-        if let Some(kit) = KITS.iter().find(|kit| kit[0] == p && !bulk) {
-            if r.chance(0.6) { o.lines.push(Line { p: kit[1], qty: 1, disc: 0 }); }
+        if let Some(kit) = KITS.iter().find(|kit| kit[0] == p && !bulk) && r.chance(0.6) {
+            o.lines.push(Line { p: kit[1], qty: 1, disc: 0 });
         }
     }
     if bulk && o.lines.iter().map(|x| x.qty).sum::<i64>() < 36 { o.lines[0].qty += 12; }

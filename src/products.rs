@@ -719,11 +719,10 @@ mod tests {
     use crate::model::{LineItem, Order as ModelOrder, OrdersBuilder};
     use chrono::NaiveDate;
 
-    /// Orders (id, customer, day of January 2025, items as (name, sku)).
-    fn purchases(
-        orders: &[(&str, Option<&str>, u32, &[(&str, &str)])],
-        identity: Identity,
-    ) -> Purchases {
+    /// An order: id, customer, day of January 2025, items as (name, sku).
+    type TestOrder<'a> = (&'a str, Option<&'a str>, u32, &'a [(&'a str, &'a str)]);
+
+    fn purchases(orders: &[TestOrder], identity: Identity) -> Purchases {
         let mut builder = OrdersBuilder::with_line_items();
         for (id, customer, day, items) in orders {
             let row = builder
@@ -764,7 +763,7 @@ mod tests {
 
     #[test]
     fn variants_group_under_the_product_and_skus_join_renamed_ones() {
-        let orders: &[(&str, Option<&str>, u32, &[(&str, &str)])] = &[
+        let orders: &[TestOrder] = &[
             (
                 "1",
                 Some("a"),
