@@ -91,6 +91,18 @@ fn min_customers_drops_the_rare_pairs_and_per_customer_caps_the_list() {
         1,
         "default 5: none"
     );
+    let output = goldpan()
+        .args([
+            "related",
+            &fixture("products_shopify.csv"),
+            "--as-of",
+            AS_OF,
+        ])
+        .args(["--min-customers", "0", "--out", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("expected at least 1 customer"));
     let (_dir, out, _) = related("products_shopify.csv", &["--min-customers", "2"]);
     assert_eq!(
         text(&out.join("pairs.csv")),
