@@ -285,3 +285,17 @@ fn the_folder_is_written_safely_with_the_store_first() {
             .starts_with("store,email,customer_id,name,accepts_marketing,rank,product,"),
     );
 }
+
+#[test]
+fn consent_leaves_customers_out_of_next_items_not_out_of_the_pairs() {
+    let (_dir, out, stderr) = related(
+        "products_shopify.csv",
+        &["--min-customers", "1", "--consent", "opted-in"],
+    );
+    assert_eq!(text(&out.join("pairs.csv")), PAIRS);
+    assert_eq!(read_csv(&out.join("next_items.csv")).len(), 0);
+    assert!(
+        stderr.contains("next_items.csv: left out 5 customers with no marketing consent on record"),
+        "{stderr}"
+    );
+}
