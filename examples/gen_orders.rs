@@ -6,6 +6,7 @@
 //! Formats: shopify (the 79-column orders export), bigcommerce (the urbanseeds header plus
 //! `Customer Email`, CRLF), woocommerce (Customer/Order/Coupon Export "Default" layout).
 //! Standard library only, so it builds with plain `rustc` and never drifts with a crate.
+//! Co-purchases: a cart with the first product of one of the `KITS` often has the second too.
 //! Same seed + arguments => byte-identical output: customer c and order #(1001+k) each
 //! draw from their own PRNG stream, so `--newest-first` only reverses the rows.
 //! Orders fall on the ~3 years of days strictly before --end-date: run goldpan with
@@ -108,6 +109,9 @@ const PRODUCTS: &[(&str, &str, i64, &str, &str)] = &[
 const HIGHBANKER: usize = 12;
 const CASE_LOTS: &[usize] = &[0, 1, 4, 5, 10, 17]; // what B2B buyers order by the dozen
 const PRICEY: &[usize] = &[2, 8, 9, 9, HIGHBANKER]; // what big spenders add to the cart
+// What goes with what (snuffer bottle -> vials, 14" pan -> sieve, sluice -> crevice tools): 60% of
+// the carts with the first add the second, so `goldpan related` has true pairs to find.
+const KITS: &[[usize; 2]] = &[[4, 5], [0, 3], [2, 7]];
 const NOTES: &[&str] = &["Please leave at the back door, not the porch.\nGate code is \"4471\".",
     "Gift - please don't include the invoice", "Call on arrival, 555-0142",
     "Ship with the next batch, \"same as last time\",\r\nthanks!", "Birthday present for my dad; wrap if you can"];
@@ -255,6 +259,9 @@ fn build(o: &mut Order, r: &mut Rng, c: Option<(u64, Customer)>, end: i64) {
         };
         let qty = if bulk { 12 * (1 + r.below(2) as i64) } else { r.pick(&[1, 1, 1, 1, 1, 1, 2, 2, 3, 4]) };
         o.lines.push(Line { p, qty, disc: 0 });
+        if let Some(kit) = KITS.iter().find(|kit| kit[0] == p && !bulk) && r.chance(0.6) {
+            o.lines.push(Line { p: kit[1], qty: 1, disc: 0 });
+        }
     }
     if bulk && o.lines.iter().map(|x| x.qty).sum::<i64>() < 36 { o.lines[0].qty += 12; }
     o.items = o.lines.iter().map(|x| x.qty * PRODUCTS[x.p].2).sum();

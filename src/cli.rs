@@ -70,7 +70,9 @@ pub struct InputArgs {
     /// Read exports of any other system by naming their columns, e.g.
     /// --map "order=Order No,date=Ordered,total=Amount,email=Buyer E-mail,quantity=Qty".
     /// Keys: order, date, total (required), email, customer_id, quantity,
-    /// refunded, status, company, name, phone, zip, country, currency
+    /// refunded, status, company, name, phone, zip, country, currency,
+    /// consent; for products, buyers and related: product, sku, line_quantity,
+    /// line_price
     #[arg(long, value_name = "KEY=COLUMN,…", conflicts_with = "format")]
     pub map: Vec<String>,
 
@@ -116,6 +118,7 @@ impl InputArgs {
             extra_non_company_words: settings.extra_non_company_words(),
             skip_bad_rows: self.skip_bad_rows,
             stores: self.stores()?,
+            line_items: false,
         })
     }
 

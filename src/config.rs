@@ -12,6 +12,7 @@
 use crate::consent::Rule as ConsentRule;
 use crate::exit_codes::UsageError;
 use crate::ingest::fields::DateOrder;
+use crate::products::{Identity, Key as ProductKey};
 use crate::segments::Rules;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -170,6 +171,40 @@ settings! {
         unset: "not set: audience leaves out who declined (not-declined), segments lists everyone",
         check: consent_rule_of,
         arg(value_parser = ConsentRule::NAMES, value_name = "RULE");
+
+    /// products, buyers, related: what makes line items one product: auto
+    /// (the name, and the SKU where there is one: items sharing either are
+    /// one product), name (the name alone) or sku (the SKU alone; the name
+    /// when an item has none)
+    product_key: String = Some("auto".to_string()),
+        check: product_key_of,
+        arg(value_parser = ProductKey::NAMES, value_name = "KEY");
+
+    /// products, buyers, related: each variant its own product (the variants
+    /// of a product, such as Shopify's "Napkin - Blue", are one product
+    /// otherwise). --by-variant=false turns off `true` from goldpan.toml
+    by_variant: bool = Some(false),
+        arg(num_args = 0..=1, require_equals = true, default_missing_value = "true",
+            value_name = "BOOL");
+
+    /// related: the fewest customers who bought both products of a pair for
+    /// it to be listed (fewer is noise)
+    min_customers: u32 = Some(5),
+        check: at_least_one_customer,
+        arg(value_name = "N");
+}
+
+fn product_key_of(text: &str) -> Result<ProductKey, String> {
+    ProductKey::of(text)
+        .ok_or_else(|| format!("expected {}, got \"{text}\"", ProductKey::NAMES.join(", ")))
+}
+
+fn at_least_one_customer(n: &u32) -> Result<(), String> {
+    if *n >= 1 {
+        Ok(())
+    } else {
+        Err(format!("expected at least 1 customer, got {n}"))
+    }
 }
 
 fn at_least_one_item(qty: &i64) -> Result<(), String> {
@@ -483,6 +518,19 @@ impl Resolved {
     /// customer) when it is not set, since the lists serve more than mailing.
     pub fn lists_consent(&self) -> Option<ConsentRule> {
         consent_rule_of(self.settings.consent.as_ref()?).ok()
+    }
+
+    /// How line items become products.
+    pub fn product_identity(&self) -> Identity {
+        let key = self.settings.product_key.as_deref().unwrap_or("auto");
+        Identity {
+            key: product_key_of(key).unwrap_or(ProductKey::Auto),
+            by_variant: self.settings.by_variant.unwrap_or_default(),
+        }
+    }
+
+    pub fn min_customers(&self) -> u64 {
+        u64::from(self.settings.min_customers.unwrap_or(1))
     }
 
     pub fn extra_non_company_words(&self) -> Vec<String> {

@@ -29,6 +29,7 @@ mod order_values;
 mod output;
 mod pareto;
 mod predict;
+mod products;
 mod recency;
 mod report;
 mod rfm;
@@ -68,6 +69,9 @@ enum Command {
     Audience(cmd::audience::Args),
     Report(cmd::report::Args),
     Cohorts(cmd::cohorts::Args),
+    Products(cmd::products::Args),
+    Buyers(cmd::buyers::Args),
+    Related(cmd::related::Args),
     Config(cmd::config::Args),
     Completions(cmd::completions::Args),
 }
@@ -93,6 +97,9 @@ fn main() -> ExitCode {
         Command::Audience(args) => cmd::audience::run(args, config),
         Command::Report(args) => cmd::report::run(args, config),
         Command::Cohorts(args) => cmd::cohorts::run(args, config),
+        Command::Products(args) => cmd::products::run(args, config),
+        Command::Buyers(args) => cmd::buyers::run(args, config),
+        Command::Related(args) => cmd::related::run(args, config),
         Command::Config(args) => cmd::config::run(args, config),
         Command::Completions(args) => cmd::completions::run(args),
     };

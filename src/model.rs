@@ -3,7 +3,8 @@
 //! Every `ingest` module turns its export into [`Order`]s and pushes them into
 //! an [`OrdersBuilder`]; everything downstream (customers, figures, segments)
 //! reads only the columns named here and never sees a platform's column names.
-//! Beside it, the B2B hints a customers export adds ([`hint_col`]).
+//! Beside it, the B2B hints a customers export adds ([`hint_col`]) and, only
+//! for the commands about products, the line-items table ([`item_col`]).
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -86,6 +87,81 @@ pub mod hint_col {
     /// Boolean or null: the customer record's e-mail marketing consent, which
     /// is newer than any order's.
     pub const ACCEPTS_MARKETING: &str = "hint_accepts_marketing";
+}
+
+/// Columns of the line-items table: one row per line item of every order of
+/// the orders table (of every status: the commands keep the items of the
+/// counted orders by joining on the order). Built only when a command asks
+/// for it ([`OrdersBuilder::with_line_items`]): the other commands never hold it.
+pub mod item_col {
+    /// String. The order the item is in ([`super::col::ORDER_ID`]).
+    pub const ORDER_ID: &str = "order_id";
+    /// String. With separate stores only, the order's store ([`super::col::STORE`]).
+    pub const STORE: &str = "store";
+    /// String. The product's name without its variant (Shopify's `Title -
+    /// Variant` names are cut at the last ` - `).
+    pub const PRODUCT: &str = "product";
+    /// String or null. The variant: the part of the name after the product,
+    /// or the export's own variation column.
+    pub const VARIANT: &str = "variant";
+    /// String or null. The item's SKU.
+    pub const SKU: &str = "sku";
+    /// String or null. The item's vendor (Shopify `Vendor`).
+    pub const VENDOR: &str = "vendor";
+    /// Int64. Units of the item.
+    pub const QUANTITY: &str = "quantity";
+    /// Int64, cents. The item's revenue: price × quantity − the item's
+    /// discount. Refunds are per order in the exports, not per item: they are
+    /// not taken off.
+    pub const REVENUE: &str = "revenue_cents";
+}
+
+/// One line item as an ingest module reads it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LineItem {
+    /// The product's name without its variant.
+    pub product: String,
+    pub variant: Option<String>,
+    pub sku: Option<String>,
+    pub vendor: Option<String>,
+    pub quantity: i64,
+    pub revenue_cents: i64,
+}
+
+impl LineItem {
+    /// An item whose name may end in its variant, as Shopify writes variants
+    /// (`Dinner napkin - Blue`) and other stores often name them (`Meat Bag -
+    /// Pork`): the product is the name up to the last ` - `, the variant what
+    /// follows.
+    pub fn named(name: &str) -> LineItem {
+        let name = plain_text(name);
+        let name = name.trim();
+        match name.rsplit_once(" - ") {
+            Some((product, variant))
+                if !product.trim().is_empty() && !variant.trim().is_empty() =>
+            {
+                LineItem {
+                    product: product.trim().to_string(),
+                    variant: Some(variant.trim().to_string()),
+                    ..LineItem::default()
+                }
+            }
+            _ => LineItem {
+                product: name.to_string(),
+                ..LineItem::default()
+            },
+        }
+    }
+
+    /// Adds the variation an export gives in its own field (BigCommerce's
+    /// `Product Variation Details`, WooCommerce's `meta`) to the variant the
+    /// name gave, if any: `Pork, Size: L`.
+    pub fn add_variation(&mut self, variation: Option<String>) {
+        self.variant = match (self.variant.take(), variation) {
+            (Some(named), Some(given)) => Some(format!("{named}, {given}")),
+            (named, given) => named.or(given),
+        };
+    }
 }
 
 /// Why an order is not counted as a purchase.
@@ -272,6 +348,22 @@ pub struct OrdersBuilder {
     accepts_marketing: Vec<Option<bool>>,
     currency: StringChunkedBuilder,
     excluded: Vec<Option<&'static str>>,
+    /// The line items, when a command asked for them.
+    items: Option<ItemsBuilder>,
+}
+
+/// The line items read so far, column by column, each with the row of its
+/// order in the builder.
+#[derive(Default)]
+struct ItemsBuilder {
+    order_row: Vec<u32>,
+    product: Vec<String>,
+    variant: Vec<Option<String>>,
+    sku: Vec<Option<String>>,
+    vendor: Vec<Option<String>>,
+    quantity: Vec<i64>,
+    revenue: Vec<i64>,
+    money_sum: i64,
 }
 
 impl Default for OrdersBuilder {
@@ -304,6 +396,7 @@ impl Default for OrdersBuilder {
             accepts_marketing: Vec::new(),
             currency: text(col::CURRENCY),
             excluded: Vec::new(),
+            items: None,
         }
     }
 }
@@ -316,6 +409,48 @@ pub fn epoch_days(date: NaiveDate) -> i32 {
 impl OrdersBuilder {
     pub fn len(&self) -> usize {
         self.date.len()
+    }
+
+    /// A builder that also keeps every order's line items ([`item_col`]).
+    pub fn with_line_items() -> Self {
+        OrdersBuilder {
+            items: Some(ItemsBuilder::default()),
+            ..OrdersBuilder::default()
+        }
+    }
+
+    /// Whether line items are kept: the format modules read them only then.
+    pub fn wants_line_items(&self) -> bool {
+        self.items.is_some()
+    }
+
+    /// Adds the line items of the order in `row` (nothing when line items
+    /// are not kept). `Err` (what is out of range) when the items' amounts
+    /// together leave the range goldpan counts in.
+    pub fn add_line_items(&mut self, row: usize, items: Vec<LineItem>) -> Result<(), String> {
+        let Some(kept) = &mut self.items else {
+            return Ok(());
+        };
+        let mut money = kept.money_sum;
+        for item in &items {
+            money = item
+                .revenue_cents
+                .checked_abs()
+                .and_then(|cents| money.checked_add(cents))
+                .ok_or("line-item amounts that, added to the others', stay within the range goldpan counts in")?;
+        }
+        kept.money_sum = money;
+        let row = u32::try_from(row).map_err(|_| "at most 4294967295 orders".to_string())?;
+        for item in items {
+            kept.order_row.push(row);
+            kept.product.push(item.product);
+            kept.variant.push(item.variant);
+            kept.sku.push(item.sku);
+            kept.vendor.push(item.vendor);
+            kept.quantity.push(item.quantity);
+            kept.revenue.push(item.revenue_cents);
+        }
+        Ok(())
     }
 
     /// Reads the files from now on as the exports of the store of this name:
@@ -453,6 +588,7 @@ impl OrdersBuilder {
         let file_of_row = std::mem::take(&mut self.file_of_row);
         let index_of = std::mem::take(&mut self.index_of);
         let stores = std::mem::take(&mut self.stores);
+        let items = self.items.take();
         // In row order, so that the examples of an error are always the same.
         let mut last_rows: Vec<usize> = index_of
             .iter()
@@ -468,6 +604,7 @@ impl OrdersBuilder {
         let all = self.table(store_of_row)?;
         if earlier_copy.is_empty() && stores.len() < 2 {
             return Ok(Built {
+                items: items.map(|items| items.table(&all, None)).transpose()?,
                 orders: all,
                 duplicates: 0,
                 differing_duplicates: 0,
@@ -478,6 +615,7 @@ impl OrdersBuilder {
         let same_orders_in_stores = same_orders_in_stores(&index_of, &stores, &copies);
         if earlier_copy.is_empty() {
             return Ok(Built {
+                items: items.map(|items| items.table(&all, None)).transpose()?,
                 orders: all,
                 duplicates: 0,
                 differing_duplicates: 0,
@@ -547,6 +685,10 @@ impl OrdersBuilder {
         let duplicates = keep.iter().filter(|&&k| !k).count() as u64;
         let mask = BooleanChunked::from_slice("keep".into(), &keep);
         Ok(Built {
+            // The items of the copies left out go with them.
+            items: items
+                .map(|items| items.table(&all, Some(&keep)))
+                .transpose()?,
             orders: all.filter(&mask)?,
             duplicates,
             differing_duplicates: differing,
@@ -623,9 +765,48 @@ fn same_orders_in_stores(
     found
 }
 
+impl ItemsBuilder {
+    /// The line-items table of `orders` (the builder's table, every copy of
+    /// every order); with `keep`, only the items of the rows kept.
+    fn table(self, orders: &DataFrame, keep: Option<&[bool]>) -> PolarsResult<DataFrame> {
+        let kept: Vec<bool> = match keep {
+            Some(keep) => self
+                .order_row
+                .iter()
+                .map(|&row| keep[row as usize])
+                .collect(),
+            None => Vec::new(),
+        };
+        let rows = IdxCa::from_vec(
+            "row".into(),
+            self.order_row.iter().map(|&row| row as IdxSize).collect(),
+        );
+        let mut columns = vec![orders.column(col::ORDER_ID)?.take(&rows)?];
+        if orders.schema().contains(col::STORE) {
+            columns.push(orders.column(col::STORE)?.take(&rows)?);
+        }
+        let height = self.order_row.len();
+        columns.extend([
+            Column::new(item_col::PRODUCT.into(), self.product),
+            Column::new(item_col::VARIANT.into(), self.variant),
+            Column::new(item_col::SKU.into(), self.sku),
+            Column::new(item_col::VENDOR.into(), self.vendor),
+            Column::new(item_col::QUANTITY.into(), self.quantity),
+            Column::new(item_col::REVENUE.into(), self.revenue),
+        ]);
+        let table = DataFrame::new(height, columns)?;
+        if keep.is_none() {
+            return Ok(table);
+        }
+        table.filter(&BooleanChunked::from_slice("keep".into(), &kept))
+    }
+}
+
 /// The orders table, and what choosing one copy of each order left out.
 pub struct Built {
     pub orders: DataFrame,
+    /// The line-items table, when the builder kept line items.
+    pub items: Option<DataFrame>,
     /// Copies of orders found in several files, left out.
     pub duplicates: u64,
     /// Of those, the copies that differ from the one kept (a refund or a

@@ -7,16 +7,18 @@ use crate::config::{self, Settings};
 use crate::consent;
 use crate::customers::Totals;
 use crate::exit_codes::usage;
-use crate::model::col as order;
+use crate::model::{col as order, normalize_email, store_customer};
 use crate::output::{self, Emitter, files};
 use crate::segments::{self, Segment};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use polars::prelude::{DataFrame, IntoLazy, col};
 use std::path::{Path, PathBuf};
 
 /// Write a segment as a Meta, Google or Klaviyo customer-list upload file
 ///
-/// The segment's customers, in the customer-list file each platform imports:
+/// The segment's customers (or, with --list FILE, the customers of a list
+/// goldpan wrote: a segment list, a buyers list, a customers file), in the
+/// customer-list file each platform imports:
 ///
 ///   meta     email,phone,fn,ln,zip,country          (Custom Audience list)
 ///   google   Email,First Name,Last Name,Country,Zip,Phone   (Customer Match)
@@ -55,8 +57,20 @@ pub struct Args {
     pub input: InputArgs,
 
     /// The segment to upload, e.g. one_time or lapsed_90 (see `goldpan segments --help`)
-    #[arg(long, value_name = "NAME")]
-    pub segment: String,
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "list",
+        conflicts_with = "list"
+    )]
+    pub segment: Option<String>,
+
+    /// Upload the customers of this list file instead of a segment: a CSV
+    /// goldpan wrote (segments, buyers, customers), matched to the exports'
+    /// customers by its email column (else customer_id; store too with
+    /// separate stores)
+    #[arg(long, value_name = "FILE")]
+    pub list: Option<PathBuf>,
 
     /// The platform whose upload format to write
     #[arg(long, value_enum)]
@@ -92,6 +106,10 @@ struct Report {
     columns: Vec<&'static str>,
     #[serde(flatten)]
     counts: Counts,
+    /// With --list: rows of the list that are no customer of the exports
+    /// (or name none), left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    list_rows_not_customers: Option<u64>,
     /// Valid orders with no customer at all: in no segment, so in no upload.
     unattributed_orders: u64,
     /// The stores whose customers the upload holds (--separate-stores only:
@@ -113,17 +131,32 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     }
     let settings = config::settings(config_file, &args.settings)?;
     // Usage mistakes are found before any input is read.
-    find(
-        segments::all(&settings.rules(), &Totals::default()),
-        &args.segment,
-    )?;
+    if let Some(name) = &args.segment {
+        find(segments::all(&settings.rules(), &Totals::default()), name)?;
+    }
     protect_inputs(&args.input)?;
+    let listed = match &args.list {
+        Some(list) => {
+            files::protect_inputs([list.as_path()]);
+            Some(read_list(list)?)
+        }
+        None => None,
+    };
     files::refuse_dangling_link(&args.out)?;
     files::refuse_input(&args.out)?;
     files::refuse_input(&sidecar(&args.out))?;
     let data = read_exports(&args.input, &settings)?;
-    let totals = Totals::of(&data.customers)?;
-    let segment = find(segments::all(&settings.rules(), &totals), &args.segment)?;
+    let (segment, list_rows_not_customers) = match (&args.segment, listed) {
+        (Some(name), _) => {
+            let totals = Totals::of(&data.customers)?;
+            (find(segments::all(&settings.rules(), &totals), name)?, None)
+        }
+        (None, Some(listed)) => {
+            let list = args.list.as_ref().expect("--list or --segment");
+            list_segment(&data.customers, &list.display().to_string(), listed)?
+        }
+        (None, None) => unreachable!("clap requires --segment or --list"),
+    };
     let consent = settings.audience_consent();
     let upload = audience::upload(&data.customers, &segment, consent, args.platform, args.hash)?;
     let report = Report {
@@ -135,6 +168,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         file: args.out.display().to_string(),
         columns: upload.header.clone(),
         counts: upload.counts.clone(),
+        list_rows_not_customers,
         unattributed_orders: unattributed_orders(&data.orders)?,
         stores: Some(args.input.store_names()?).filter(|stores| !stores.is_empty()),
         notes: data.notes,
@@ -166,6 +200,93 @@ fn find(all: Vec<Segment>, name: &str) -> Result<Segment> {
             names.join(", ")
         ),
     }
+}
+
+/// The customer keys (`crate::customers::field::CUSTOMER`) of a list file,
+/// and how many of its rows name no customer (neither e-mail nor customer id).
+struct Listed {
+    keys: Vec<String>,
+    unnamed: u64,
+}
+
+/// Reads a list goldpan wrote: its email (else customer_id) and store columns.
+fn read_list(path: &Path) -> Result<Listed> {
+    let file = path.display();
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("{file}: cannot read the list"))?;
+    let header = reader
+        .headers()
+        .with_context(|| format!("{file}: cannot read the list's header"))?
+        .clone();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let (email, customer_id, store) = (column("email"), column("customer_id"), column("store"));
+    if email.is_none() && customer_id.is_none() {
+        usage!(
+            "--list {file}: not a customer list goldpan wrote: it has no email or customer_id \
+             column (its columns: {})",
+            header.iter().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let mut listed = Listed {
+        keys: Vec::new(),
+        unnamed: 0,
+    };
+    for (i, record) in reader.records().enumerate() {
+        let record = record.with_context(|| format!("{file}: row {} cannot be read", i + 2))?;
+        let cell = |index: Option<usize>| {
+            let text = index.and_then(|i| record.get(i)).unwrap_or_default();
+            // Undo the ' the lists put before what a spreadsheet would run.
+            match text.strip_prefix('\'') {
+                Some(rest) if output::needs_formula_escape(rest) => rest.to_string(),
+                _ => text.to_string(),
+            }
+        };
+        let key = match (normalize_email(&cell(email)), cell(customer_id).trim()) {
+            (Some(email), _) => email,
+            (None, id) if !id.is_empty() => format!("id:{id}"),
+            _ => {
+                listed.unnamed += 1;
+                continue;
+            }
+        };
+        listed.keys.push(match store {
+            Some(_) => store_customer(cell(store).trim(), &key),
+            None => key,
+        });
+    }
+    Ok(listed)
+}
+
+/// The segment of the customers a list names, and how many of its rows are
+/// no customer of the exports.
+fn list_segment(
+    customers: &DataFrame,
+    name: &str,
+    listed: Listed,
+) -> Result<(Segment, Option<u64>)> {
+    let known: std::collections::HashSet<&str> = customers
+        .column(crate::customers::field::CUSTOMER)?
+        .str()?
+        .iter()
+        .flatten()
+        .collect();
+    let mut keys = listed.keys;
+    keys.sort_unstable();
+    keys.dedup();
+    let not_customers = keys.iter().filter(|k| !known.contains(k.as_str())).count() as u64;
+    let series = <polars::prelude::Series as polars::prelude::NamedFrom<_, [String]>>::new(
+        "listed".into(),
+        keys,
+    );
+    let segment = Segment {
+        name: name.to_string(),
+        rule: format!("the customers of {name}"),
+        about: format!("the customers of {name}"),
+        members: col(crate::customers::field::CUSTOMER)
+            .is_in(polars::prelude::lit(series).implode(false), false),
+        extra_columns: &[],
+    };
+    Ok((segment, Some(not_customers + listed.unnamed)))
 }
 
 /// `FILE.meta.json` beside the upload file.
@@ -214,6 +335,10 @@ fn tell(report: &Report, consent: consent::Rule) {
         (
             report.unattributed_orders,
             "valid order(s) without an e-mail or customer id: in no segment, so in no upload",
+        ),
+        (
+            report.list_rows_not_customers.unwrap_or(0),
+            "row(s) of the list left out: no customer of these exports",
         ),
     ] {
         if count > 0 {

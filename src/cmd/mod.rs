@@ -1,11 +1,14 @@
 //! One module per subcommand, each with its flags and a `run`.
 
 pub mod audience;
+pub mod buyers;
 pub mod cohorts;
 pub mod completions;
 pub mod config;
 pub mod customers;
 pub mod diff;
+pub mod products;
+pub mod related;
 pub mod report;
 pub mod segments;
 pub mod summary;
@@ -41,14 +44,20 @@ const SEGMENT_RULES: &[&str] = &[
     "extra_non_company_words",
 ];
 
+/// Settings that decide which line items are one product.
+const PRODUCT_IDENTITY: &[&str] = &["product_key", "by_variant"];
+
 /// The commands [`settings_used`] answers for, in the order messages name them.
-const COMMANDS_WITH_SETTINGS: [&str; 6] = [
+const COMMANDS_WITH_SETTINGS: [&str; 9] = [
     "segments",
     "customers",
     "audience",
     "report",
     "summary",
     "cohorts",
+    "products",
+    "buyers",
+    "related",
 ];
 
 /// The settings that change a command's output: its `--help` lists only
@@ -69,6 +78,10 @@ const COMMANDS_WITH_SETTINGS: [&str; 6] = [
 ///   `lifespan_years` (clv) and `horizon_days` (the predicted revenue and
 ///   the P(alive) chart).
 /// - `cohorts`: only the orders read.
+/// - `products`: what makes one product (`product_key`, `by_variant`).
+/// - `buyers`: that, and `consent` (who the list leaves out when a rule is given).
+/// - `related`: that, `min_customers` (the pairs kept) and `consent` (who
+///   next_items.csv leaves out).
 pub fn settings_used(command: &str) -> Option<Vec<&'static str>> {
     let only = |extra: &[&'static str]| Some([READING, extra].concat());
     match command {
@@ -78,6 +91,9 @@ pub fn settings_used(command: &str) -> Option<Vec<&'static str>> {
         "audience" => only(&[SEGMENT_RULES, &["consent"]].concat()),
         "report" => only(&[SEGMENT_RULES, &["lifespan_years", "horizon_days"]].concat()),
         "cohorts" => only(&[]),
+        "products" => only(PRODUCT_IDENTITY),
+        "buyers" => only(&[PRODUCT_IDENTITY, &["consent"]].concat()),
+        "related" => only(&[PRODUCT_IDENTITY, &["min_customers", "consent"]].concat()),
         _ => None,
     }
 }
@@ -136,6 +152,8 @@ pub const STALE_AFTER_DAYS: i64 = 30;
 /// The exports, read into the orders and customers tables.
 pub struct Dataset {
     pub orders: DataFrame,
+    /// The line-items table, read only by [`read_exports_with_items`].
+    pub items: Option<DataFrame>,
     pub customers: DataFrame,
     pub report: IngestReport,
     pub as_of: NaiveDate,
@@ -148,9 +166,31 @@ pub struct Dataset {
 /// command that reads orders takes. Writes `--rejects` when asked, and
 /// prints the notes.
 pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
+    read_dataset(input, settings, false)
+}
+
+/// [`read_exports`] with the line-items table: for the commands about
+/// products only, so that the others never hold it.
+pub fn read_exports_with_items(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
+    let data = read_dataset(input, settings, true)?;
+    let items = data.items.as_ref().map_or(0, DataFrame::height);
+    if items == 0 {
+        anyhow::bail!(
+            "{}: no line items: the exports name no product (Shopify: Lineitem name; \
+             BigCommerce: Product Details; WooCommerce: line_items or item_name; --map: \
+             product=COLUMN)",
+            input.exports.join(", ")
+        );
+    }
+    Ok(data)
+}
+
+fn read_dataset(input: &InputArgs, settings: &Resolved, line_items: bool) -> Result<Dataset> {
     protect_inputs(input)?;
     let as_of = input.as_of();
-    let mut ingested = ingest::read_orders(&input.exports, &input.ingest_options(settings)?)?;
+    let mut options = input.ingest_options(settings)?;
+    options.line_items = line_items;
+    let mut ingested = ingest::read_orders(&input.exports, &options)?;
     let before = ingested.orders.height();
     ingested.orders = orders_until(ingested.orders, as_of)?;
     ingested.report.after_as_of = (before - ingested.orders.height()) as u64;
@@ -177,6 +217,7 @@ pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
     .collect()?;
     Ok(Dataset {
         orders: ingested.orders,
+        items: ingested.items,
         customers,
         report: ingested.report,
         as_of,
@@ -336,17 +377,9 @@ mod tests {
     /// here, or no command but `config` would take it.
     #[test]
     fn every_setting_changes_some_command() {
-        let commands = [
-            "summary",
-            "segments",
-            "customers",
-            "audience",
-            "report",
-            "cohorts",
-        ];
         for (key, _) in SETTING_KEYS {
             assert!(
-                commands
+                COMMANDS_WITH_SETTINGS
                     .iter()
                     .any(|command| settings_used(command).unwrap().contains(key)),
                 "{key}: add it to settings_used"

@@ -11,7 +11,7 @@ use super::fields::{
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_id};
 use super::{ExportReader, Format, Read, RowError};
-use crate::model::{Exclusion, Order, add_items};
+use crate::model::{Exclusion, LineItem, Order, add_items, non_empty};
 use anyhow::{Result, bail};
 
 pub const FORMAT: Format = Format {
@@ -124,6 +124,84 @@ pub fn product_quantity(details: &str) -> Result<i64, String> {
         total = add_items(total, quantity)?;
     }
     Ok(total)
+}
+
+/// The products of a `Product Details` cell as line items: `Product Name`
+/// (HTML entities such as `&quot;` decoded; a variant after its last ` - `,
+/// see [`LineItem::named`]), `Product SKU`, `Product Variation Details` as
+/// the variant too, `Product Qty` units and `Product Total
+/// Price` as the revenue (`Product Unit Price` × qty when the total is empty).
+/// `Err` says what is wrong with the cell.
+pub fn product_items(details: &str) -> Result<Vec<LineItem>, String> {
+    let mut items = Vec::new();
+    if details.trim().is_empty() {
+        return Ok(items);
+    }
+    for (i, product) in details.trim().split(NEXT_PRODUCT).enumerate() {
+        let product = if i == 0 {
+            product.to_string()
+        } else {
+            format!("{}{product}", LABELS[0])
+        };
+        let what = |label: &str, found: &str| {
+            format!(
+                "{label} in product {} (it says \"{}\")",
+                i + 1,
+                found.chars().take(40).collect::<String>()
+            )
+        };
+        let fields = product_fields(&product).ok_or_else(|| {
+            format!(
+                "product {} to read \"Product ID: …, Product Qty: …\"",
+                i + 1
+            )
+        })?;
+        let quantity = parse_quantity(fields[1].trim())
+            .ok_or_else(|| what("a whole number after \"Product Qty: \"", fields[1]))?;
+        let amount = |at: usize, label: &str| -> Result<Option<i64>, String> {
+            let text = fields[at].trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            parse_cents(text)
+                .map(Some)
+                .ok_or_else(|| what(label, fields[at]))
+        };
+        let unit = amount(6, "an amount after \"Product Unit Price: \"")?;
+        let total = amount(7, "an amount after \"Product Total Price: \"")?;
+        let revenue_cents = match (total, unit) {
+            (Some(total), _) => total,
+            (None, Some(unit)) => unit.checked_mul(quantity).ok_or_else(|| {
+                what(
+                    "a unit price that times the quantity stays in range",
+                    fields[6],
+                )
+            })?,
+            (None, None) => 0,
+        };
+        let mut item = LineItem::named(&decode_entities(fields[3]));
+        if item.product.is_empty() {
+            item.product = super::row::NO_NAME.to_string();
+        }
+        item.add_variation(non_empty(&decode_entities(fields[5])));
+        item.sku = non_empty(fields[2]);
+        item.quantity = quantity;
+        item.revenue_cents = revenue_cents;
+        items.push(item);
+    }
+    Ok(items)
+}
+
+/// BigCommerce writes a few characters of names as HTML entities.
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 struct Columns {
@@ -245,6 +323,14 @@ impl OrderRows for Columns {
         })
     }
 
+    fn line_items(&mut self, row: &Row) -> Result<Vec<LineItem>, RowError> {
+        let Some(index) = self.details else {
+            return Ok(Vec::new());
+        };
+        let text = row.cell(index)?;
+        product_items(text).map_err(|expected| row.bad(index, &expected, text.as_bytes()))
+    }
+
     /// How the file's dates were read, when nothing in it settled that.
     fn note(&self, file: &str) -> Option<String> {
         self.dates.note(file)
@@ -272,6 +358,33 @@ mod tests {
         );
         assert_eq!(product_quantity(&two), Ok(4));
         assert_eq!(product_quantity(""), Ok(0));
+    }
+
+    #[test]
+    fn products_are_line_items_with_their_variation_and_total() {
+        let two = format!(
+            "{VEG}|Product ID: 272, Product Qty: 3, Product SKU: MX-1, Product Name: Mexican \
+             Dinner Box, Product Weight: 16.0000, Product Variation Details: 10, 8&quot; \
+             tortillas: Included, Product Unit Price: 9.97, Product Total Price: 29.91"
+        );
+        let items = product_items(&two).unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].product, "Fresh Vegetable Box");
+        assert_eq!(items[0].sku, None);
+        assert_eq!(items[0].revenue_cents, 600);
+        assert_eq!(items[1].product, "Mexican Dinner Box");
+        assert_eq!(items[1].sku.as_deref(), Some("MX-1"));
+        assert_eq!(
+            items[1].variant.as_deref(),
+            Some("10, 8\" tortillas: Included")
+        );
+        assert_eq!((items[1].quantity, items[1].revenue_cents), (3, 2991));
+        // No total price: unit × qty.
+        let no_total = VEG.replace("Product Total Price: 6.00", "Product Total Price: ");
+        let items = product_items(&format!("{no_total}|{VEG}")).unwrap();
+        assert_eq!(items[0].revenue_cents, 600);
+        let bad = VEG.replace("Product Total Price: 6.00", "Product Total Price: six");
+        assert!(product_items(&bad).unwrap_err().contains("six"));
     }
 
     #[test]

@@ -25,6 +25,7 @@ fn mutated_exports_read_without_panic_and_their_account_adds_up() {
         let options = IngestOptions {
             skip_bad_rows: rng.below(2) == 0,
             currency: (rng.below(4) == 0).then(|| "EUR".to_string()),
+            line_items: rng.below(2) == 0,
             ..IngestOptions::default()
         };
         let paths = [path.to_string_lossy().into_owned()];

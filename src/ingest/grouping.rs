@@ -5,7 +5,7 @@
 
 use super::row::{OrderId, Row};
 use super::{ExportReader, IngestOptions, Rejected, RowError};
-use crate::model::{Found, Order, OrdersBuilder};
+use crate::model::{Found, LineItem, Order, OrdersBuilder};
 use anyhow::{Result, bail};
 use rustc_hash::FxHashMap;
 
@@ -36,6 +36,13 @@ pub trait OrderRows {
     /// The items of a later row of an order ([`Layout::RowPerLineItem`] only).
     fn later_row(&mut self, row: &Row) -> Result<i64, RowError> {
         unreachable!("a later row of order {} in a row-per-order layout", row.id)
+    }
+
+    /// The line items on a row (all of an order's on a row-per-order
+    /// layout, the row's one item on a line-item layout). Asked only when a
+    /// command needs line items; a format that cannot say gives none.
+    fn line_items(&mut self, _row: &Row) -> Result<Vec<LineItem>, RowError> {
+        Ok(Vec::new())
     }
 
     /// The e-mail of a row of an order ([`Layout::RowPerLineItem`] formats
@@ -78,7 +85,11 @@ pub struct Sink<'a> {
 impl<'a> Sink<'a> {
     pub fn new(options: &'a IngestOptions) -> Self {
         Sink {
-            orders: OrdersBuilder::default(),
+            orders: if options.line_items {
+                OrdersBuilder::with_line_items()
+            } else {
+                OrdersBuilder::default()
+            },
             rejected: Vec::new(),
             notes: Vec::new(),
             order_stores: Vec::new(),
@@ -201,11 +212,17 @@ impl FileOrders {
             let order = format.first_row(&row).inspect_err(|_| {
                 self.rejected.insert(id.into(), reader.line());
             })?;
+            let items = self.line_items(sink, format, &row).inspect_err(|_| {
+                self.rejected.insert(id.into(), reader.line());
+            })?;
             let email = order.email.clone();
             let built = sink.orders.push(order).map_err(|expected| {
                 self.rejected.insert(id.into(), reader.line());
                 out_of_range(reader, &expected)
             })?;
+            sink.orders
+                .add_line_items(built, items)
+                .map_err(|expected| out_of_range(reader, &expected))?;
             counts.orders += 1;
             self.first_rows.insert(built, (email, reader.line()));
             return Ok(());
@@ -243,10 +260,29 @@ impl FileOrders {
                     });
                 }
                 let items = format.later_row(&row)?;
+                let line_items = self.line_items(sink, format, &row)?;
                 sink.orders
                     .add_quantity(order, items)
+                    .map_err(|expected| out_of_range(reader, &expected))?;
+                sink.orders
+                    .add_line_items(order, line_items)
                     .map_err(|expected| out_of_range(reader, &expected))
             }
+        }
+    }
+
+    /// The row's line items when the orders builder keeps them; else none,
+    /// without reading their cells.
+    fn line_items(
+        &self,
+        sink: &Sink,
+        format: &mut impl OrderRows,
+        row: &Row,
+    ) -> Result<Vec<LineItem>, RowError> {
+        if sink.orders.wants_line_items() {
+            format.line_items(row)
+        } else {
+            Ok(Vec::new())
         }
     }
 }

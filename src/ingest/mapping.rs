@@ -10,12 +10,12 @@ use super::fields::{
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_id};
 use super::{ExportReader, RowError};
-use crate::model::{Exclusion, Order};
+use crate::model::{Exclusion, LineItem, Order};
 use anyhow::{Result, bail};
 use std::collections::HashMap;
 
 /// The fields of an order a mapping can name, with what each means.
-const KEYS: [(&str, &str); 15] = [
+const KEYS: [(&str, &str); 19] = [
     ("order", "order id (required)"),
     (
         "date",
@@ -39,6 +39,19 @@ const KEYS: [(&str, &str); 15] = [
     (
         "consent",
         "marketing consent: yes/no, true/false, 1/0 or subscribed/unsubscribed; empty is unknown",
+    ),
+    (
+        "product",
+        "the row's product name (one row per line item), for products, buyers and related",
+    ),
+    ("sku", "the row's product SKU"),
+    (
+        "line_quantity",
+        "units of the row's product (default: the quantity column, else 1)",
+    ),
+    (
+        "line_price",
+        "unit price of the row's product; its revenue is price × units",
     ),
 ];
 
@@ -129,6 +142,8 @@ struct Columns {
     country: Option<usize>,
     currency: Option<usize>,
     consent: Option<usize>,
+    /// The line item of a row: product, sku, line_quantity, line_price.
+    item: [Option<usize>; 4],
     dates: SlashDates,
 }
 
@@ -188,6 +203,12 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         country: get("country"),
         currency: get("currency"),
         consent: get("consent"),
+        item: [
+            get("product"),
+            get("sku"),
+            get("line_quantity"),
+            get("line_price"),
+        ],
         dates: SlashDates::new(sink.options.date_order),
     };
     read_rows(reader, sink, &mut columns)
@@ -236,6 +257,28 @@ impl OrderRows for Columns {
 
     fn later_row(&mut self, row: &Row) -> Result<i64, RowError> {
         self.items(row)
+    }
+
+    /// The row's product, when `product` is mapped: `line_quantity` units
+    /// (else the row's quantity, else 1) at `line_price` each.
+    fn line_items(&mut self, row: &Row) -> Result<Vec<LineItem>, RowError> {
+        let [product, sku, line_quantity, line_price] = self.item;
+        let Some(product) = product else {
+            return Ok(Vec::new());
+        };
+        let units = match line_quantity.or(self.quantity) {
+            Some(index) => row.parse(index, "a whole number of items", parse_quantity)?,
+            None => 1,
+        };
+        let price = row.optional_cents(line_price, "a price such as 12.50")?;
+        let revenue = row.line_revenue(line_price.unwrap_or(product), price, units, 0)?;
+        Ok(vec![row.line_item(
+            row.cell(product)?,
+            sku,
+            None,
+            units,
+            revenue,
+        )?])
     }
 
     /// How the file's dates were read, when nothing in it settled that.

@@ -140,6 +140,9 @@ pub struct IngestOptions {
     /// With separate stores (`--separate-stores`), the store of each file, in
     /// the order of the paths; `None` reads every file as the one store's.
     pub stores: Option<Vec<String>>,
+    /// Keep every order's line items ([`Ingested::items`]): only the
+    /// commands about products ask, the others never pay for them.
+    pub line_items: bool,
 }
 
 /// What ingest did with the rows it was given.
@@ -186,6 +189,9 @@ pub struct Rejected {
 /// The orders table and how it was built.
 pub struct Ingested {
     pub orders: DataFrame,
+    /// The line-items table ([`crate::model::item_col`]) when
+    /// [`IngestOptions::line_items`] asked for it.
+    pub items: Option<DataFrame>,
     /// B2B hints per e-mail from customers exports (see
     /// [`crate::model::hint_col`]), if any.
     pub hints: Option<DataFrame>,
@@ -295,6 +301,7 @@ pub fn read_orders(paths: &[String], options: &IngestOptions) -> Result<Ingested
     let orders = apply_currency(built.orders, options.currency.as_deref())?;
     Ok(Ingested {
         orders,
+        items: built.items,
         hints: hints.finish()?,
         report,
         rejected: sink.rejected,
@@ -511,7 +518,7 @@ mod tests {
 
     /// Every export in fixtures/, and what detection makes of it. A new
     /// fixture must be added here.
-    const FIXTURES: [(&str, Expected); 48] = [
+    const FIXTURES: [(&str, Expected); 55] = [
         (
             "abandoned_checkouts.csv",
             NotOrders("a Shopify abandoned-checkouts export"),
@@ -540,6 +547,7 @@ mod tests {
         ("cdnow_sample.csv", NotOrders("no export goldpan knows")),
         ("cdnow_reference.py", Unreadable("not an export")),
         ("encrypted_orders.zip", Unreadable("this file is encrypted")),
+        ("gen_orders_3000_seed42.csv.gz", Is("shopify")),
         ("generic_orders.csv", NotOrders("no export goldpan knows")),
         (
             "generic_orders_consent.csv",
@@ -584,6 +592,12 @@ mod tests {
         ("woocommerce_items.csv", Is("woocommerce")),
         ("woocommerce_items_bad_rows.csv", Is("woocommerce")),
         ("make_hand_fixtures.py", Unreadable("not an export")),
+        ("make_product_fixtures.py", Unreadable("not an export")),
+        ("products_bigcommerce.csv", Is("bigcommerce")),
+        ("products_generic.csv", NotOrders("no export goldpan knows")),
+        ("products_shopify.csv", Is("shopify")),
+        ("products_woocommerce_default.csv", Is("woocommerce")),
+        ("products_woocommerce_items.csv", Is("woocommerce")),
     ];
 
     fn fixtures_dir() -> &'static Path {
@@ -773,6 +787,26 @@ mod tests {
             column(col::EXCLUDED).str().unwrap().get(1),
             Some("cancelled")
         );
+    }
+
+    #[test]
+    fn line_items_are_kept_only_when_asked_for() {
+        let paths = [fixtures_dir()
+            .join("products_shopify.csv")
+            .to_string_lossy()
+            .into_owned()];
+        let plain = read_orders(&paths, &IngestOptions::default()).unwrap();
+        assert!(
+            plain.items.is_none(),
+            "summary and segments never hold them"
+        );
+        let options = IngestOptions {
+            line_items: true,
+            ..IngestOptions::default()
+        };
+        let with_items = read_orders(&paths, &options).unwrap();
+        assert_eq!(with_items.items.unwrap().height(), 12);
+        assert_eq!(plain.orders.height(), with_items.orders.height());
     }
 
     #[test]

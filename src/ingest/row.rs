@@ -2,8 +2,9 @@
 //! customer id, a currency, a company, a name. Format modules name the
 //! columns; these helpers say what the cells mean.
 
+use super::fields::parse_cents;
 use super::{ExportReader, IngestOptions, RowError};
-use crate::model::{non_empty, normalize_company, normalize_email, plain_text};
+use crate::model::{LineItem, non_empty, normalize_company, normalize_email, plain_text};
 use std::ops::Deref;
 
 /// The order a row belongs to: the one thing read from every row.
@@ -139,4 +140,62 @@ impl Row<'_> {
     pub fn text(&self, column: Option<usize>) -> Result<Option<String>, RowError> {
         Ok(non_empty(self.optional_cell(column)?))
     }
+
+    /// An amount in cents in an optional column: 0 when the column is
+    /// missing or the cell empty (an error expecting `expected` otherwise).
+    pub fn optional_cents(&self, column: Option<usize>, expected: &str) -> Result<i64, RowError> {
+        match column {
+            Some(index) if !self.cell(index)?.trim().is_empty() => {
+                self.parse(index, expected, parse_cents)
+            }
+            _ => Ok(0),
+        }
+    }
+
+    /// A line item of `quantity` units named by the cell `name` (its variant
+    /// cut off the name, see [`LineItem::named`]; an empty name is
+    /// "(no name)", so that the item still counts), with its SKU and vendor.
+    pub fn line_item(
+        &self,
+        name: &str,
+        sku: Option<usize>,
+        vendor: Option<usize>,
+        quantity: i64,
+        revenue_cents: i64,
+    ) -> Result<LineItem, RowError> {
+        let mut item = LineItem::named(name);
+        if item.product.is_empty() {
+            item.product = NO_NAME.to_string();
+        }
+        item.sku = self.text(sku)?;
+        item.vendor = self.text(vendor)?;
+        item.quantity = quantity;
+        item.revenue_cents = revenue_cents;
+        Ok(item)
+    }
+
+    /// `unit × quantity − discount` in cents, or an error on `column` (the
+    /// price's) when that leaves the range goldpan counts in.
+    pub fn line_revenue(
+        &self,
+        column: usize,
+        unit_cents: i64,
+        quantity: i64,
+        discount_cents: i64,
+    ) -> Result<i64, RowError> {
+        unit_cents
+            .checked_mul(quantity)
+            .and_then(|cents| cents.checked_sub(discount_cents))
+            .ok_or_else(|| {
+                let found = self.cell(column).unwrap_or_default().trim().as_bytes();
+                self.bad(
+                    column,
+                    "a price that times the quantity stays in range",
+                    found,
+                )
+            })
+    }
 }
+
+/// The product of a line item whose name is empty.
+pub const NO_NAME: &str = "(no name)";

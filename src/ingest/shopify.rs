@@ -12,7 +12,7 @@ use super::fields::{
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_name};
 use super::{ExportReader, Format, Lookalike, Read, RowError};
-use crate::model::{Exclusion, Order, non_empty};
+use crate::model::{Exclusion, LineItem, Order, non_empty};
 use anyhow::Result;
 
 pub const FORMAT: Format = Format {
@@ -59,6 +59,16 @@ struct Columns {
     zips: [Option<usize>; 2],
     countries: [Option<usize>; 2],
     accepts_marketing: Option<usize>,
+    item: ItemColumns,
+}
+
+/// The line item of a row.
+struct ItemColumns {
+    name: Option<usize>,
+    sku: Option<usize>,
+    price: Option<usize>,
+    discount: Option<usize>,
+    vendor: Option<usize>,
 }
 
 fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
@@ -100,6 +110,13 @@ fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         zips: [optional("Billing Zip"), optional("Shipping Zip")],
         countries: [optional("Billing Country"), optional("Shipping Country")],
         accepts_marketing: optional("Accepts Marketing"),
+        item: ItemColumns {
+            name: optional("Lineitem name"),
+            sku: optional("Lineitem sku"),
+            price: optional("Lineitem price"),
+            discount: optional("Lineitem discount"),
+            vendor: optional("Vendor"),
+        },
     };
     read_rows(reader, sink, &mut columns)
 }
@@ -168,6 +185,26 @@ impl OrderRows for Columns {
 
     fn row_email(&self, row: &Row) -> Result<Option<String>, RowError> {
         row.email(&[Some(self.email)])
+    }
+
+    /// The row's item: `Lineitem price` × `Lineitem quantity` − `Lineitem
+    /// discount` (the discount is the whole line's).
+    fn line_items(&mut self, row: &Row) -> Result<Vec<LineItem>, RowError> {
+        let item = &self.item;
+        let Some(name) = item.name else {
+            return Ok(Vec::new());
+        };
+        let quantity = row.parse(self.quantity, "a whole number of items", parse_quantity)?;
+        let price = row.optional_cents(item.price, "a price such as 12.50")?;
+        let discount = row.optional_cents(item.discount, "a discount such as 2.50")?;
+        let revenue = row.line_revenue(item.price.unwrap_or(name), price, quantity, discount)?;
+        Ok(vec![row.line_item(
+            row.cell(name)?,
+            item.sku,
+            item.vendor,
+            quantity,
+            revenue,
+        )?])
     }
 
     fn later_row(&mut self, row: &Row) -> Result<i64, RowError> {

@@ -11,7 +11,7 @@ use super::fields::{
 use super::grouping::{FileCounts, Layout, OrderRows, Sink, read_rows};
 use super::row::{OrderId, Row, order_id};
 use super::{ExportReader, Format, Read, RowError};
-use crate::model::{Exclusion, Order, add_items};
+use crate::model::{Exclusion, LineItem, Order, add_items, non_empty};
 use anyhow::{Result, bail};
 
 pub const FORMAT: Format = Format {
@@ -120,6 +120,45 @@ pub fn line_items_quantity(cell: &str) -> Result<i64, String> {
     Ok(total)
 }
 
+/// The items of a `line_items` cell as line items: `name` (its variant cut
+/// off, see [`LineItem::named`], `meta` added to it), `sku`, `quantity`
+/// and `total` (the line after its discounts; `subtotal` when there is no
+/// total). `Err` says what is wrong.
+pub fn packed_items(cell: &str) -> Result<Vec<LineItem>, String> {
+    let mut items = Vec::new();
+    for (i, pairs) in line_items(cell).iter().enumerate() {
+        let value = |key: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, value)| value.trim())
+                .filter(|value| !value.is_empty())
+        };
+        let quantity = value("quantity")
+            .and_then(parse_quantity)
+            .ok_or_else(|| format!("a whole quantity in item {} of line_items", i + 1))?;
+        let revenue_cents = match value("total").or(value("subtotal")) {
+            Some(amount) => parse_cents(amount).ok_or_else(|| {
+                format!(
+                    "an amount as the total of item {} of line_items (it says \"{amount}\")",
+                    i + 1
+                )
+            })?,
+            None => 0,
+        };
+        let mut item = LineItem::named(value("name").unwrap_or_default());
+        if item.product.is_empty() {
+            item.product = super::row::NO_NAME.to_string();
+        }
+        item.add_variation(value("meta").and_then(non_empty));
+        item.sku = value("sku").and_then(non_empty);
+        item.quantity = quantity;
+        item.revenue_cents = revenue_cents;
+        items.push(item);
+    }
+    Ok(items)
+}
+
 /// How the file gives the items of an order.
 #[derive(Clone, Copy)]
 enum Items {
@@ -146,6 +185,9 @@ struct Columns {
     /// Billing address first, else the shipping one.
     zips: [Option<usize>; 2],
     countries: [Option<usize>; 2],
+    /// One row per item: the item's name, SKU, total (after discounts),
+    /// subtotal and meta (its variation).
+    item_columns: [Option<usize>; 5],
 }
 
 fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
@@ -188,6 +230,13 @@ fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         phone: optional("billing_phone"),
         zips: [optional("billing_postcode"), optional("shipping_postcode")],
         countries: [optional("billing_country"), optional("shipping_country")],
+        item_columns: [
+            optional("item_name"),
+            optional("item_sku"),
+            optional("item_total"),
+            optional("item_subtotal"),
+            optional("item_meta"),
+        ],
     };
     read_rows(reader, sink, &mut columns)
 }
@@ -250,6 +299,31 @@ impl OrderRows for Columns {
     fn later_row(&mut self, row: &Row) -> Result<i64, RowError> {
         self.items(row)
     }
+
+    fn line_items(&mut self, row: &Row) -> Result<Vec<LineItem>, RowError> {
+        match self.items {
+            Items::Packed(index) => {
+                let text = row.cell(index)?;
+                packed_items(text).map_err(|expected| row.bad(index, &expected, text.as_bytes()))
+            }
+            Items::PerRow(quantity) => {
+                let [name, sku, total, subtotal, meta] = self.item_columns;
+                let Some(name) = name else {
+                    return Ok(Vec::new());
+                };
+                let units = row.parse(quantity, "a whole number of items", parse_quantity)?;
+                let amount = if row.optional_cell(total)?.trim().is_empty() {
+                    subtotal
+                } else {
+                    total
+                };
+                let revenue = row.optional_cents(amount, "an amount such as 12.50")?;
+                let mut item = row.line_item(row.cell(name)?, sku, None, units, revenue)?;
+                item.add_variation(row.text(meta)?);
+                Ok(vec![item])
+            }
+        }
+    }
 }
 
 impl Columns {
@@ -281,6 +355,22 @@ mod tests {
         assert_eq!(items[1][1], ("name".into(), "Mug; large | 12:00".into()));
         assert_eq!(items[1][3], ("sku".into(), "".into()));
         assert_eq!(line_items_quantity(cell), Ok(3));
+    }
+
+    #[test]
+    fn packed_items_are_line_items() {
+        let cell = "id:368|name:Dinner napkin - Blue|sku:DN-B|quantity:2|subtotal:40.00|\
+            total:36.00|meta:;id:369|name:Mug\\; large|sku:|quantity:1|subtotal:9.50|meta:Size=L";
+        let items = packed_items(cell).unwrap();
+        assert_eq!(items[0].product, "Dinner napkin");
+        assert_eq!(items[0].variant.as_deref(), Some("Blue"));
+        assert_eq!(items[0].sku.as_deref(), Some("DN-B"));
+        assert_eq!((items[0].quantity, items[0].revenue_cents), (2, 3600));
+        assert_eq!(items[1].product, "Mug; large");
+        assert_eq!(items[1].variant.as_deref(), Some("Size=L"));
+        assert_eq!(items[1].sku, None);
+        assert_eq!(items[1].revenue_cents, 950);
+        assert!(packed_items("id:1|name:A|quantity:1|total:x").is_err());
     }
 
     #[test]

@@ -111,7 +111,10 @@ fn print_shows_each_setting_and_its_source() {
          extra_free_mail_domains = [\"posteo.de\"]  # from goldpan.toml\n\
          extra_non_company_words = []  # from default\n\
          # consent is not set: audience leaves out who declined (not-declined), segments \
-         lists everyone  # from default\n"
+         lists everyone  # from default\n\
+         product_key = \"auto\"  # from default\n\
+         by_variant = false  # from default\n\
+         min_customers = 5  # from default\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&print(dir.path(), &["--json", "--date-order", "mdy"])).unwrap();

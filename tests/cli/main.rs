@@ -3,6 +3,7 @@
 //! files under `fixtures/` through the helpers in `util`.
 
 mod audience;
+mod buyers;
 mod cohorts;
 mod config;
 mod diff;
@@ -21,6 +22,8 @@ mod module_layers;
 mod orders_table;
 mod output_safety;
 mod predict;
+mod products;
+mod related;
 mod report;
 mod segments;
 mod stores;
