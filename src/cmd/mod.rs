@@ -75,8 +75,9 @@ const COMMANDS_WITH_SETTINGS: [&str; 9] = [
 /// - `audience`: every segment rule and `consent` (who is in the upload); it
 ///   writes no prediction.
 /// - `report`: every segment rule (the lists' sizes, the AOV bands),
-///   `lifespan_years` (clv) and `horizon_days` (the predicted revenue and
-///   the P(alive) chart).
+///   `lifespan_years` (clv), `horizon_days` (the predicted revenue and
+///   the P(alive) chart), what makes a product and `min_customers` (the
+///   products section).
 /// - `cohorts`: only the orders read.
 /// - `products`: what makes one product (`product_key`, `by_variant`).
 /// - `buyers`: that, and `consent` (who the list leaves out when a rule is given).
@@ -89,7 +90,14 @@ pub fn settings_used(command: &str) -> Option<Vec<&'static str>> {
         "segments" => only(&[SEGMENT_RULES, &["horizon_days", "consent"]].concat()),
         "customers" => only(&[SEGMENT_RULES, &["horizon_days"]].concat()),
         "audience" => only(&[SEGMENT_RULES, &["consent"]].concat()),
-        "report" => only(&[SEGMENT_RULES, &["lifespan_years", "horizon_days"]].concat()),
+        "report" => only(
+            &[
+                SEGMENT_RULES,
+                PRODUCT_IDENTITY,
+                &["lifespan_years", "horizon_days", "min_customers"],
+            ]
+            .concat(),
+        ),
         "cohorts" => only(&[]),
         "products" => only(PRODUCT_IDENTITY),
         "buyers" => only(&[PRODUCT_IDENTITY, &["consent"]].concat()),
@@ -185,7 +193,9 @@ pub fn read_exports_with_items(input: &InputArgs, settings: &Resolved) -> Result
     Ok(data)
 }
 
-fn read_dataset(input: &InputArgs, settings: &Resolved, line_items: bool) -> Result<Dataset> {
+/// The exports read, with the line-items table when `line_items` (which
+/// may then be empty: the exports name no product).
+pub fn read_dataset(input: &InputArgs, settings: &Resolved, line_items: bool) -> Result<Dataset> {
     protect_inputs(input)?;
     let as_of = input.as_of();
     let mut options = input.ingest_options(settings)?;

@@ -1,12 +1,13 @@
 //! `goldpan report`: one self-contained HTML page of charts.
 
-use super::{predict, protect_inputs, read_exports};
+use super::{predict, protect_inputs, read_dataset};
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::exit_codes::usage;
 use crate::metrics;
 use crate::output::{self, Emitter, files, write_atomically};
 use crate::predict::outlook;
+use crate::products::Purchases;
 use crate::report::{self, data};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -16,8 +17,10 @@ use std::path::{Path, PathBuf};
 /// Sales by month (new and returning customers, high season), whether new
 /// customers come back (cohorts), how much the best customers bring, what an
 /// order is worth, how long since customers last ordered, the customer
-/// lists, the RFM groups, and who is likely still a customer with the
-/// revenue expected over --horizon-days. The page is self-contained: it opens offline in any browser, loads
+/// lists, the RFM groups, who is likely still a customer with the revenue
+/// expected over --horizon-days, and what customers bought: the top
+/// products, the first purchases that make regulars, and the products
+/// bought together. The page is self-contained: it opens offline in any browser, loads
 /// nothing, prints on A4 or Letter and reads on a phone. --json prints every
 /// number of the page instead.
 #[derive(clap::Args, Debug)]
@@ -39,6 +42,10 @@ pub struct Args {
     pub settings: Settings,
 }
 
+/// Why the products section is empty.
+const NO_PRODUCTS: &str = "the exports name no product (Shopify: Lineitem name; BigCommerce: \
+     Product Details; WooCommerce: line_items or item_name; --map: product=COLUMN)";
+
 pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     if args.json && args.out.is_some() {
         usage!("--json prints the page's numbers instead of writing it: drop --out or --json");
@@ -52,7 +59,16 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         files::refuse_dangling_link(out)?;
         files::refuse_input(out)?;
     }
-    let mut data = read_exports(&args.input, &settings)?;
+    // With the line items: the page shows what customers bought.
+    let mut data = read_dataset(&args.input, &settings, true)?;
+    let purchases = match data.items.take().filter(|items| items.height() > 0) {
+        Some(items) => Ok(Purchases::of(
+            &data.orders,
+            &items,
+            settings.product_identity(),
+        )?),
+        None => Err(NO_PRODUCTS.to_string()),
+    };
     let input_notes = data.notes.len();
     let predicted = predict(&mut data, settings.horizon_days())?;
     if predicted.unfitted_because.is_some() {
@@ -96,6 +112,8 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
             notes: data.notes.clone(),
             horizon_days: predicted.horizon_days,
             outlook,
+            purchases,
+            min_customers: settings.min_customers(),
         },
     )?;
     match &args.out {

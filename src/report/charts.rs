@@ -1276,6 +1276,235 @@ pub fn prediction(report: &Report, money: &Money) -> Markup {
     )
 }
 
+// ---------------------------------------------------------------- products
+
+/// One bar of [`fraction_bars`]: a label and a line under it, the bar's
+/// length (0–1) and the words at its end.
+struct FractionBar {
+    label: String,
+    under: String,
+    fraction: f64,
+    words: String,
+}
+
+/// Horizontal bars of fractions (0–100%), one row each, with an optional
+/// dashed reference line (a store-wide figure to compare with).
+fn fraction_bars(
+    id: &str,
+    title: &str,
+    desc: &str,
+    bars: &[FractionBar],
+    axis_title: &str,
+    reference: Option<(f64, String)>,
+) -> Markup {
+    let row_height = 40.0;
+    // Room for the longest label (bold, about 7.6 px a letter), within reason:
+    // longer names are cut with an ellipsis.
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(34);
+    let frame = Frame {
+        width: WIDTH,
+        height: 40.0 + bars.len() as f64 * row_height + 44.0,
+        left: (20.0 + 7.6 * longest as f64).max(175.0),
+        right: 70.0,
+        top: 40.0,
+        bottom: 44.0,
+    };
+    let top_value = bars
+        .iter()
+        .map(|b| b.fraction)
+        .fold(0.0, f64::max)
+        .max(reference.as_ref().map_or(0.0, |r| r.0));
+    let end = if top_value > 0.5 {
+        1.0
+    } else {
+        (top_value * 10.0).ceil().max(1.0) / 10.0
+    };
+    let x = Linear::new((0.0, end), (frame.x0(), frame.x1()));
+    let shares = ticks(end, 5);
+    let cut = |text: &str| {
+        if text.chars().count() > 34 {
+            format!("{}…", text.chars().take(33).collect::<String>())
+        } else {
+            text.to_string()
+        }
+    };
+    let body = html! {
+        @for &t in &shares {
+            line class=(if t == 0.0 { "base" } else { "grid" }) x1=(x.at(t)) x2=(x.at(t))
+                y1=(frame.y1()) y2=(frame.y0()) {}
+        }
+        (x_axis(&frame, &shares.iter().map(|&v| (x.at(v), percent_whole(v))).collect::<Vec<_>>(), axis_title))
+        @for (i, b) in bars.iter().enumerate() {
+            @let top = frame.y1() + i as f64 * row_height + 6.0;
+            text class="tick row-label" x=(8) y=(top + 12.0) { title { (b.label) } (cut(&b.label)) }
+            text class="tick" x=(8) y=(top + 27.0) { (b.under) }
+            (rect(x.at(0.0), top + 4.0, x.at(b.fraction) - x.at(0.0), 18.0, "share-customers"))
+            text class="note" x=(x.at(b.fraction) + 4.0) y=(top + 18.0) { (b.words) }
+        }
+        @if let Some((at, words)) = &reference {
+            line class="cut" x1=(x.at(*at)) x2=(x.at(*at)) y1=(frame.y1() - 16.0) y2=(frame.y0()) {}
+            text class="note" x=(x.at(*at) + 4.0) y=(frame.y1() - 5.0) { (words) }
+        }
+    };
+    figure(chart(id, title, desc, &frame, body))
+}
+
+pub fn products(report: &Report, money: &Money) -> Markup {
+    let p = &report.products;
+    let heading = "What do customers buy?";
+    if let Some(why) = &p.no_products_because {
+        return section(
+            "products",
+            heading,
+            html! { "No products to show: " (why) "." },
+            html! {},
+            html! { "the products, and what goes with what, come from the line items of the orders." },
+        );
+    }
+    let top: Vec<FractionBar> = p
+        .top
+        .iter()
+        .map(|r| FractionBar {
+            label: r.product.clone(),
+            under: format!(
+                "{} {}, {} {}",
+                count(r.customers),
+                if r.customers == 1 {
+                    "customer"
+                } else {
+                    "customers"
+                },
+                count(r.units.max(0) as u64),
+                if r.units == 1 { "unit" } else { "units" }
+            ),
+            fraction: r.revenue_share,
+            words: format!(
+                "{} ({})",
+                percent(r.revenue_share),
+                money.cents(r.revenue_cents)
+            ),
+        })
+        .collect();
+    let top_desc = format!(
+        "Bar chart of the {} products with the most revenue, as a share of all items' revenue: {}.",
+        p.top.len(),
+        p.top
+            .iter()
+            .map(|r| format!(
+                "{}: {} ({} customers)",
+                r.product,
+                percent(r.revenue_share),
+                r.customers
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let first: Vec<FractionBar> = p
+        .first_purchases
+        .iter()
+        .map(|r| FractionBar {
+            label: r.product.clone(),
+            under: format!("in {} first orders", count(r.first_order_customers)),
+            fraction: r.repeat_share.unwrap_or(0.0),
+            words: match r.median_days_to_second {
+                Some(days) => format!(
+                    "{}, after {days:.0} days",
+                    percent(r.repeat_share.unwrap_or(0.0))
+                ),
+                None => percent(r.repeat_share.unwrap_or(0.0)),
+            },
+        })
+        .collect();
+    let first_desc = format!(
+        "Bar chart of the products most often in a customer's first order (at least {} customers), by the \
+         share of those customers who ordered again{}: {}.",
+        p.min_first_customers,
+        p.repeat_rate.map_or(String::new(), |r| format!(
+            " (store-wide repeat rate {})",
+            percent(r)
+        )),
+        p.first_purchases
+            .iter()
+            .map(|r| format!(
+                "{}: {} of {} came back",
+                r.product,
+                percent(r.repeat_share.unwrap_or(0.0)),
+                r.first_order_customers
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let key = html! {
+        @if let Some(best) = p.top.first() {
+            (count(p.products)) " products sold; " strong { (best.product) } " brings the most revenue: "
+            (percent(best.revenue_share)) " of all items' revenue. "
+        }
+        @if let Some(best) = p.first_purchases.first() {
+            "Of the customers whose first order had " strong { (best.product) } ", "
+            strong { (percent(best.repeat_share.unwrap_or(0.0))) } " ordered again"
+            @if let Some(rate) = p.repeat_rate { " (all customers: " (percent(rate)) ")" } "."
+        }
+    };
+    let pairs = html! {
+        @if p.pairs.is_empty() {
+            p { "No two products were bought by " (p.min_pair_customers) " or more of the same customers \
+                 (" code { "--min-customers" } "): nothing to pair yet." }
+        } @else {
+            table class="lists" {
+                caption { "Bought by the same customers (across their orders), strongest first" }
+                thead { tr {
+                    th { "Products" } th class="num" { "Customers of both" }
+                    th class="num" { "Bought the second" } th class="num" { "Lift" }
+                } }
+                tbody {
+                    @for pair in &p.pairs {
+                        tr {
+                            td { (pair.product_a) " ↔ " (pair.product_b) }
+                            td class="num" { (count(pair.customers_both)) }
+                            td class="num" { (percent(pair.a_then_b)) " / " (percent(pair.b_then_a)) }
+                            td class="num" { (format!("{:.2}", pair.lift)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let how = html! {
+        "the first chart is each product's share of the revenue of all items sold (refunds are per order in the \
+         exports, so these are before refunds). The second shows which first purchase makes regulars: of the \
+         customers whose first order had the product, the share who ordered again, and the median days until \
+         they did; the dashed line is the store's repeat rate, so a bar past it is a product that brings people \
+         back. The table pairs products bought by the same customers: \"bought the second\" is the share of \
+         the first product's customers who also bought the second (and the other way round); a lift above 1 \
+         means more often than chance. " code { "goldpan products" } ", " code { "goldpan related" } " and "
+        code { "goldpan buyers" } " give the full lists."
+    };
+    section(
+        "products",
+        heading,
+        key,
+        html! {
+            (fraction_bars("chart-products", "Products with the most revenue", &top_desc, &top,
+                "Share of the revenue of all items sold", None))
+            @if first.is_empty() {
+                p { "No product was in " (p.min_first_customers) " or more customers' first order yet: too few to say \
+                     which first purchase makes regulars." }
+            } @else {
+                (fraction_bars("chart-first-products", "First purchases that make regulars", &first_desc, &first,
+                    "Share of the customers whose first order had it who ordered again",
+                    p.repeat_rate.map(|r| (r, format!("all customers {}", percent(r))))))
+            }
+            (pairs)
+        },
+        how,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

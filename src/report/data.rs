@@ -3,7 +3,8 @@
 
 use super::{
     Bin, CohortCell, CohortChart, CohortRow, Month, MonthlyChart, OrderBand, OrderValueChart,
-    ParetoChart, ParetoPoint, PredictionChart, RecencyBand, RecencyChart, Report, SegmentBar,
+    ParetoChart, ParetoPoint, PredictionChart, ProductPair, ProductsChart, RecencyBand,
+    RecencyChart, Report, SegmentBar,
 };
 use crate::calendar::Period;
 use crate::cohorts::{self, Cohorts};
@@ -17,6 +18,7 @@ use crate::monthly::{self, HIGH_SEASON_FACTOR, HIGH_SEASON_MIN_MONTHS, Monthly};
 use crate::order_values::{self, OrderValues};
 use crate::pareto;
 use crate::predict::{LIKELY_ALIVE, Outlook};
+use crate::products::{self as product, Purchases};
 use crate::recency::{self, Recency};
 use crate::rfm;
 use crate::segment_sizes;
@@ -28,6 +30,11 @@ use polars::prelude::{DataFrame, IntoLazy, PolarsResult, col};
 pub const MAX_COHORTS: usize = 24;
 /// … each over at most this many periods after its first.
 pub const MAX_PERIODS: u32 = 12;
+/// The products section shows at most this many products per chart and
+/// this many pairs.
+pub const TOP_PRODUCTS: usize = 10;
+pub const TOP_PAIRS: usize = 8;
+
 /// Cohorts by month when the data spans at most this many months, else by
 /// quarter (so the chart reaches back further).
 pub const MONTHLY_COHORTS_UP_TO_MONTHS: i32 = 24;
@@ -56,6 +63,10 @@ pub struct Context {
     pub horizon_days: u32,
     /// The predictions' outlook, or why the models could not be fitted.
     pub outlook: Result<Outlook, String>,
+    /// What customers bought, or why the page cannot say.
+    pub purchases: Result<Purchases, String>,
+    /// Fewest customers for a pair or a first purchase to be shown.
+    pub min_customers: u64,
 }
 
 /// Runs every analysis the page shows and gathers their results.
@@ -73,6 +84,8 @@ pub fn build(
         notes,
         horizon_days,
         outlook,
+        purchases,
+        min_customers,
     } = context;
     let period = report_period(summary.first_order_date, as_of);
     let totals = Totals::of(customers)?;
@@ -95,6 +108,7 @@ pub fn build(
             &rfm::segments(),
         )?)?,
         prediction: prediction_chart(horizon_days, outlook)?,
+        products: products_chart(purchases, min_customers, summary.repeat_rate),
         summary,
         lifespan_years,
         notes,
@@ -290,6 +304,78 @@ pub fn recency_chart(r: &Recency) -> PolarsResult<RecencyChart> {
             })
             .collect(),
     })
+}
+
+pub fn products_chart(
+    purchases: Result<Purchases, String>,
+    min_customers: u64,
+    repeat_rate: Option<f64>,
+) -> ProductsChart {
+    let purchases = match purchases {
+        Ok(purchases) => purchases,
+        Err(why) => {
+            return ProductsChart {
+                no_products_because: Some(why),
+                products: 0,
+                top: Vec::new(),
+                first_purchases: Vec::new(),
+                min_first_customers: min_customers,
+                repeat_rate,
+                pairs: Vec::new(),
+                min_pair_customers: min_customers,
+            };
+        }
+    };
+    let rows = product::product_rows(&purchases);
+    let mut first_purchases: Vec<_> = rows
+        .iter()
+        .filter(|r| r.first_order_customers >= min_customers && r.repeat_share.is_some())
+        .cloned()
+        .collect();
+    // Stable: equal shares keep the products' revenue order.
+    first_purchases.sort_by(|a, b| {
+        b.repeat_share
+            .unwrap_or(0.0)
+            .total_cmp(&a.repeat_share.unwrap_or(0.0))
+    });
+    first_purchases.truncate(TOP_PRODUCTS);
+    let by_customer = purchases.products_by_customer();
+    let related = product::related(&purchases, &by_customer, min_customers);
+    let name = |p: u32| purchases.products[p as usize].name.clone();
+    let mut pairs: Vec<ProductPair> = Vec::new();
+    // `related` lists each pair both ways, next to each other in its order.
+    for pair in &related.pairs {
+        if pairs.len() == TOP_PAIRS {
+            break;
+        }
+        let (a, b) = (name(pair.product_a), name(pair.product_b));
+        if pairs.iter().any(|p| p.product_a == b && p.product_b == a) {
+            continue;
+        }
+        let b_then_a = related
+            .pairs
+            .iter()
+            .find(|q| q.product_a == pair.product_b && q.product_b == pair.product_a)
+            .map_or(0.0, |q| q.confidence);
+        pairs.push(ProductPair {
+            product_a: a,
+            product_b: b,
+            customers_both: pair.customers_both,
+            a_then_b: pair.confidence,
+            b_then_a,
+            lift: pair.lift,
+        });
+    }
+    ProductsChart {
+        no_products_because: None,
+        products: rows.len() as u64,
+        top: rows.into_iter().take(TOP_PRODUCTS).collect(),
+        first_purchases,
+        min_first_customers: min_customers,
+        repeat_rate,
+        pairs,
+        min_pair_customers: min_customers,
+    }
 }
 
 pub fn prediction_chart(

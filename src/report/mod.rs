@@ -14,6 +14,7 @@ pub mod svg;
 
 use crate::calendar::Period;
 use crate::metrics::Summary;
+use crate::products::ProductRow;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -41,6 +42,7 @@ pub struct Report {
     /// writes each as `rfm_<group>.csv`).
     pub rfm_groups: Vec<SegmentBar>,
     pub prediction: PredictionChart,
+    pub products: ProductsChart,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -193,6 +195,42 @@ pub struct PredictionChart {
     /// Repeat customers' P(alive) in percent, bins a tenth wide (100%
     /// counts in the last).
     pub p_alive_bins: Vec<Bin>,
+}
+
+/// What customers bought (`goldpan products` and `goldpan related`).
+#[derive(Clone, Debug, Serialize)]
+pub struct ProductsChart {
+    /// Why there is nothing to show: the exports name no product.
+    pub no_products_because: Option<String>,
+    /// Products sold (rows of `goldpan products`).
+    pub products: u64,
+    /// The products with the most revenue, most first (at most
+    /// `data::TOP_PRODUCTS`).
+    pub top: Vec<ProductRow>,
+    /// Products in at least `min_first_customers` customers' first order,
+    /// by the share of those who ordered again, highest first (at most
+    /// `data::TOP_PRODUCTS`).
+    pub first_purchases: Vec<ProductRow>,
+    pub min_first_customers: u64,
+    /// The store's repeat rate (`summary`), what the first purchases
+    /// compare with.
+    pub repeat_rate: Option<f64>,
+    /// The strongest pairs of `related` (by lift), each pair once.
+    pub pairs: Vec<ProductPair>,
+    /// Pairs need this many customers who bought both (`--min-customers`).
+    pub min_pair_customers: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProductPair {
+    pub product_a: String,
+    pub product_b: String,
+    pub customers_both: u64,
+    /// Share of A's customers who bought B.
+    pub a_then_b: f64,
+    /// Share of B's customers who bought A.
+    pub b_then_a: f64,
+    pub lift: f64,
 }
 
 /// The whole page, as HTML.

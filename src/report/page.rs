@@ -306,6 +306,7 @@ pub fn page(report: &Report) -> Markup {
                     (charts::segments(report))
                     (charts::rfm(report))
                     (charts::prediction(report, &money))
+                    (charts::products(report, &money))
                     footer {
                         "Made by goldpan " (env!("CARGO_PKG_VERSION")) ". Every number on this page is also in "
                         code { "goldpan report --json" } "; the headline figures are those of "

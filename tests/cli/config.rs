@@ -300,7 +300,7 @@ fn help_shows_each_default_written_once_in_the_settings() {
 }
 
 /// Every setting's flag.
-const SETTING_FLAGS: [&str; 14] = [
+const SETTING_FLAGS: [&str; 17] = [
     "--bulk-order-qty",
     "--bulk-total-qty",
     "--company-is-b2b",
@@ -315,6 +315,9 @@ const SETTING_FLAGS: [&str; 14] = [
     "--extra-free-mail-domains",
     "--extra-non-company-words",
     "--consent",
+    "--product-key",
+    "--by-variant",
+    "--min-customers",
 ];
 
 /// The flags a subcommand's `--help` lists (lines that start with one).
@@ -383,9 +386,42 @@ fn each_help_lists_only_the_settings_that_change_its_output() {
                 "--horizon-days",
                 "--currency",
                 "--date-order",
+                "--product-key",
+                "--by-variant",
+                "--min-customers",
             ]),
         ),
         ("cohorts", reading.to_vec()),
+        (
+            "products",
+            vec![
+                "--currency",
+                "--date-order",
+                "--product-key",
+                "--by-variant",
+            ],
+        ),
+        (
+            "buyers",
+            vec![
+                "--currency",
+                "--date-order",
+                "--consent",
+                "--product-key",
+                "--by-variant",
+            ],
+        ),
+        (
+            "related",
+            vec![
+                "--currency",
+                "--date-order",
+                "--consent",
+                "--product-key",
+                "--by-variant",
+                "--min-customers",
+            ],
+        ),
         ("diff", vec![]),
         ("config", SETTING_FLAGS.to_vec()),
     ];

@@ -20,6 +20,12 @@ const CDNOW_MAP: &str =
 /// the BigCommerce sample), not on the Shopify sample (3 repeat customers).
 const P_ALIVE_CHART: &str = "chart-p-alive";
 
+/// The products charts: drawn when the exports name products (not the CDNOW
+/// fixture); the first-purchase one when a product was in at least 5
+/// customers' first order (the BigCommerce sample).
+const PRODUCTS_CHART: &str = "chart-products";
+const FIRST_PRODUCTS_CHART: &str = "chart-first-products";
+
 /// Every other chart of the page, by the id of its `<svg>`.
 const CHARTS: [&str; 9] = [
     "chart-monthly-revenue",
@@ -448,14 +454,17 @@ fn check_in_browser(file: &str, as_of: &str, name: &str, extra: &[&str], charts:
 
 #[test]
 fn shopify_report_in_a_real_browser() {
-    check_in_browser(SHOPIFY, SHOPIFY_AS_OF, "shopify", &[], &CHARTS);
+    // Too few customers for first purchases that make regulars.
+    let mut charts = CHARTS.to_vec();
+    charts.push(PRODUCTS_CHART);
+    check_in_browser(SHOPIFY, SHOPIFY_AS_OF, "shopify", &[], &charts);
 }
 
 #[test]
 fn bigcommerce_report_in_a_real_browser() {
     // 66 repeat customers: the purchase model fits (the spend model does not).
     let mut charts = CHARTS.to_vec();
-    charts.push(P_ALIVE_CHART);
+    charts.extend([P_ALIVE_CHART, PRODUCTS_CHART, FIRST_PRODUCTS_CHART]);
     check_in_browser(BIGCOMMERCE, BIGCOMMERCE_AS_OF, "bigcommerce", &[], &charts);
 }
 
@@ -593,4 +602,101 @@ fn the_page_never_replaces_an_input_and_goes_to_stdout_with_a_dash() {
         .args(["report", &fixture(SHOPIFY), "--json", "--out", "x.html"])
         .assert()
         .code(2);
+}
+
+#[test]
+fn the_products_section_is_goldpan_products_and_related() {
+    let json = report_json(BIGCOMMERCE, BIGCOMMERCE_AS_OF, &[]);
+    let section = &json["products"];
+    assert_eq!(section["no_products_because"], Value::Null);
+    let (products, _) = run_ok(goldpan().args([
+        "products",
+        &fixture(BIGCOMMERCE),
+        "--as-of",
+        BIGCOMMERCE_AS_OF,
+        "--json",
+    ]));
+    let products: Value = serde_json::from_str(&products).unwrap();
+    let rows = products["products"].as_array().unwrap();
+    assert_eq!(section["products"].as_u64().unwrap(), rows.len() as u64);
+    // The top ten are the command's first ten rows, to the cent.
+    let top = section["top"].as_array().unwrap();
+    assert_eq!(top.len(), 10);
+    for (shown, row) in top.iter().zip(rows) {
+        assert_eq!(shown["product"], row["product"]);
+        assert_eq!(shown["customers"], row["customers"]);
+        assert_eq!(
+            shown["revenue_cents"].as_i64().unwrap(),
+            (row["revenue"].as_f64().unwrap() * 100.0).round() as i64
+        );
+    }
+    // First purchases: every product in 5+ first orders, by repeat share.
+    let first = section["first_purchases"].as_array().unwrap();
+    let eligible = rows
+        .iter()
+        .filter(|r| r["first_order_customers"].as_u64().unwrap() >= 5)
+        .count();
+    assert_eq!(first.len(), eligible.min(10));
+    let shares: Vec<f64> = first
+        .iter()
+        .map(|r| r["repeat_share"].as_f64().unwrap())
+        .collect();
+    assert!(shares.windows(2).all(|w| w[0] >= w[1]), "{shares:?}");
+    assert_eq!(first[0]["product"], "Grain / Bean Box");
+    let summary = summary_json(BIGCOMMERCE, BIGCOMMERCE_AS_OF, &[]);
+    assert_eq!(section["repeat_rate"], summary["repeat_rate"]);
+
+    // The pairs are related's strongest, each once.
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(
+        goldpan()
+            .args([
+                "related",
+                &fixture(BIGCOMMERCE),
+                "--as-of",
+                BIGCOMMERCE_AS_OF,
+            ])
+            .arg("--out")
+            .arg(dir.path()),
+    );
+    let related = read_csv(&dir.path().join("pairs.csv"));
+    let pairs = section["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 8);
+    for pair in pairs {
+        let (a, b) = (
+            pair["product_a"].as_str().unwrap(),
+            pair["product_b"].as_str().unwrap(),
+        );
+        let row = related
+            .iter()
+            .find(|r| r["product_a"] == a && r["product_b"] == b)
+            .unwrap();
+        assert_eq!(
+            pair["customers_both"].as_u64().unwrap().to_string(),
+            row["customers_both"]
+        );
+        let back = related
+            .iter()
+            .find(|r| r["product_a"] == b && r["product_b"] == a)
+            .unwrap();
+        let close = |x: &Value, text: &str| {
+            assert!((x.as_f64().unwrap() - text.parse::<f64>().unwrap()).abs() < 1e-4)
+        };
+        close(&pair["a_then_b"], &row["confidence"]);
+        close(&pair["b_then_a"], &back["confidence"]);
+        close(&pair["lift"], &row["lift"]);
+    }
+    // The strongest pair first, as in pairs.csv.
+    assert_eq!(pairs[0]["product_a"], related[0]["product_a"]);
+}
+
+#[test]
+fn without_products_the_section_says_why() {
+    let json = report_json(CDNOW, CDNOW_AS_OF, &["--map", CDNOW_MAP]);
+    let why = json["products"]["no_products_because"].as_str().unwrap();
+    assert!(why.contains("name no product"), "{why}");
+    let (_dir, page) = write_report(CDNOW, CDNOW_AS_OF, &["--map", CDNOW_MAP]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("No products to show"));
+    assert!(!html.contains(PRODUCTS_CHART));
 }
