@@ -21,7 +21,9 @@ rounds is reported; inputs of 3M orders or more get one round, to save time):
             (issue 13: within ~1.5x of segments)
   report    `goldpan report --out FILE`, against goldpan's own segments
             (issue 14: about the time of segments, page under 2 MB)
-Wall time and peak memory come from /usr/bin/time. The script checks that
+Wall time, CPU time (user + system) and peak memory come from /usr/bin/time;
+the CPU column is CPU time over wall time (200% = both cores busy), which
+shows when other work on the machine took cores from a run. The script checks that
 both tools give the same figures and the same lists, cell for cell (all
 columns but `p_alive`, which is a fitted model DuckDB does not compute), and
 prints Markdown tables. Needs `pip install duckdb`. Binaries are looked up in
@@ -55,12 +57,14 @@ NOT_COMPARED = {"p_alive"}
 
 
 def timed(cmd):
-    """Runs cmd under /usr/bin/time; returns (seconds, peak MiB, CPU %, stdout)."""
+    """Runs cmd under /usr/bin/time; returns (wall seconds, peak MiB, CPU %,
+    stdout, CPU seconds: user + system)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
-        out = subprocess.run(["/usr/bin/time", "-f", "%e %M %P", "-o", t.name] + cmd,
+        out = subprocess.run(["/usr/bin/time", "-f", "%e %M %P %U %S", "-o", t.name] + cmd,
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
-        seconds, kib, cpu = t.read().split()[-3:]
-    return float(seconds), int(kib) / 1024, int(cpu.rstrip("%")), out.stdout
+        seconds, kib, cpu, user, system = t.read().split()[-5:]
+    return (float(seconds), int(kib) / 1024, int(cpu.rstrip("%")), out.stdout,
+            float(user) + float(system))
 
 
 def rows_of(path):
@@ -161,7 +165,8 @@ def main():
             ga, gb = median(t[a], 0), median(t[b], 0)
             vs_duckdb.append(
                 f"{where}| {name} | {ga:.2f} ({spread(t[a])}) | {gb:.2f} ({spread(t[b])}) "
-                f"| **{ga / gb:.2f}** | {median(t[a], 1):,.0f} ({median(t[a], 1) / megabytes:.2f}× file) "
+                f"| **{ga / gb:.2f}** | {median(t[a], 4) / median(t[b], 4):.2f} "
+                f"| {median(t[a], 1):,.0f} ({median(t[a], 1) / megabytes:.2f}× file) "
                 f"| {median(t[b], 1):,.0f} | {median(t[a], 2):.0f}% / {median(t[b], 2):.0f}% |")
         seg = median(t["seg"], 0)
         for name, key, extra in [("customers", "cust", ""), ("report", "report", f"page {page_mb:.2f} MB")]:
@@ -172,8 +177,9 @@ def main():
 
     print("goldpan against DuckDB (`benches/reference.py`), same figures and lists checked:\n")
     print("| input | orders | rows | export MB | command | goldpan s (range) | DuckDB s (range) "
-          "| goldpan/DuckDB | goldpan MiB (RSS/file) | DuckDB MiB | CPU goldpan / DuckDB |")
-    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+          "| goldpan/DuckDB | CPU s goldpan/DuckDB | goldpan MiB (RSS/file) | DuckDB MiB "
+          "| CPU use goldpan / DuckDB |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(vs_duckdb))
     print("\ngoldpan's other commands against its own `segments` on the same input:\n")
     print("| input | orders | rows | export MB | command | goldpan s (range) | segments s "
