@@ -1,24 +1,42 @@
 #!/usr/bin/env python3
 """Independent DuckDB reference for goldpan's Shopify-orders figures and segments.
 
-Two jobs: an oracle for goldpan's numbers (docs/definitions.md sections 3 and 4), and
+Two jobs: an oracle for goldpan's numbers (docs/definitions.md sections 1 to 4), and
 the DuckDB peer in the speed benchmark. So all row-level work is DuckDB SQL
-over the raw CSV; Python only parses flags and does the final divisions.
+over the raw CSV, written as an expert would write it for speed: one parallel
+`read_csv`, one `GROUP BY` per order and one per customer, no window over the
+file's rows; Python only parses flags and does the final divisions.
 
   reference.py summary  FILE.csv --as-of YYYY-MM-DD [--lifespan-years 3] [--currency CODE]
   reference.py segments FILE.csv --as-of YYYY-MM-DD --out DIR [--currency CODE]
+  (both take --threads N, DuckDB's threads; default: all cores)
+
+The lists have goldpan's columns (email, customer_id, name, company, phone,
+accepts_marketing, orders, revenue, aov, first/last order, days since, the
+quantities, `reasons` on bulk_b2b, as_of), except that `p_alive` on the lapsed
+lists is left empty: it comes from a fitted model (docs/rfm-and-prediction.md),
+not from SQL, and benches/bench.py does not compare it.
 
 Decisions the spec leaves open (keep in sync with the report):
-- "First row of an order" is file order, numbered with row_number() OVER ()
-  (DuckDB keeps insertion order by default); order fields come from that row.
-- --currency keeps only orders whose first-row Currency matches (any case);
-  other orders vanish entirely (not even excluded_orders). Without it, mixed
+- An order's fields come from the rows of its `Name` with max(): Shopify
+  writes the order fields (e-mail, status, total, company, ...) on an order's
+  first row only and leaves them empty on its line-item rows, so the one
+  value is the first row's, as goldpan reads it, without numbering rows.
+- --currency keeps only orders whose Currency matches (any case); other
+  orders vanish entirely (not even excluded_orders). Without it, mixed
   currencies are summed as-is with a warning on stderr.
+- Orders dated after the as-of date are left out of everything.
 - Status, payment-method and company checks trim and ignore case.
 - aov and clv are rounded half-up to cents from exact fractions; undefined
   ratios (no customers / orders) are null.
+- Latest details (name, company, phone, accepts_marketing) come from the
+  latest valid order that has a value: by `Created at` as written (local
+  time), then a shorter order id, then the id's text.
+- bulk_b2b: an order of 36+ items, 72+ items in all, or a company and a work
+  e-mail together (the defaults; no customers export here).
 """
 import argparse
+import csv
 import json
 import os
 import sys
@@ -32,57 +50,97 @@ SEGMENTS = ["bulk_b2b", "repeat", "one_time", "lapsed_60", "lapsed_90",
             "top_20", "aov_low", "aov_mid", "aov_high"]
 NOT_COMPANY = ["-", ".", "n/a", "na", "none", "null", "self", "home",
                "private", "personal"]
+# goldpan's free-mail providers and placeholder domains (src/segments.rs): an
+# e-mail at any other domain is a work e-mail.
+FREE_MAIL = [
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de",
+    "yahoo.it", "yahoo.es", "yahoo.ca", "yahoo.com.au", "ymail.com", "rocketmail.com",
+    "hotmail.com", "hotmail.co.uk", "hotmail.fr", "hotmail.de", "hotmail.it", "hotmail.es",
+    "outlook.com", "outlook.fr", "outlook.de", "live.com", "live.co.uk", "live.fr", "msn.com",
+    "aol.com", "icloud.com", "me.com", "mac.com", "proton.me", "protonmail.com", "pm.me",
+    "gmx.com", "gmx.de", "gmx.net", "gmx.at", "web.de", "t-online.de", "freenet.de",
+    "mail.com", "email.com", "zoho.com", "yandex.com", "yandex.ru", "mail.ru", "qq.com",
+    "163.com", "126.com", "naver.com", "hey.com", "fastmail.com", "tutanota.com", "libero.it",
+    "virgilio.it", "orange.fr", "wanadoo.fr", "free.fr", "laposte.net", "sfr.fr",
+    "btinternet.com", "sky.com", "comcast.net", "verizon.net", "att.net", "sbcglobal.net",
+    "cox.net", "rediffmail.com", "seznam.cz", "wp.pl", "o2.pl", "bigpond.com", "shaw.ca",
+    "example.com", "example.org", "example.net",
+]
+BULK_ORDER_QTY, BULK_TOTAL_QTY = 36, 72
 
 
 def sql_str(s):
     return "'" + str(s).replace("'", "''") + "'"
 
 
+def sql_list(xs):
+    return ", ".join(map(sql_str, xs))
+
+
 def build(con, path, as_of, currency):
     """Create the temp tables `orders` (one row per order) and `cust` (one row
-    per attributed customer, with ranking and AOV band)."""
+    per attributed customer, with ranking, AOV band and B2B signals)."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        header = {h.strip() for h in next(csv.reader(f))}
+
+    def c(name):
+        # An optional column the export does not have reads as empty.
+        return f'cell("{name}")' if name in header else "''"
+
     # DuckDB reads "" and bare empty as NULL; the spreadsheet-safety `'` is
     # stripped once, before any trimming, as the exporter added it outermost.
-    con.execute("""CREATE MACRO cell(x) AS CASE WHEN starts_with(coalesce(x, ''), '''')
-                   THEN substr(x, 2) ELSE coalesce(x, '') END""")
+    con.execute(r"""CREATE MACRO cell(x) AS CASE WHEN starts_with(coalesce(x, ''), '''')
+                    THEN substr(x, 2) ELSE coalesce(x, '') END""")
+    # Customer text as goldpan writes it: line breaks and tabs as spaces, trimmed.
+    con.execute(r"CREATE MACRO plain(x) AS trim(regexp_replace(x, '[\t\r\n]', ' ', 'g'))")
     # Money: exact DECIMAL, never DOUBLE. An unparsable amount is an error
     # (CAST, not TRY_CAST): an oracle must not silently read it as 0.
     con.execute("CREATE MACRO money(x) AS coalesce(CAST(NULLIF(trim(x), '') AS DECIMAL(18,2)), 0)")
     cur_filter = f"AND upper(currency) = upper({sql_str(currency)})" if currency else ""
+    yes, no = sql_list(["yes", "true", "1", "y"]), sql_list(["no", "false", "0", "n"])
     con.execute(f"""
 CREATE TEMP TABLE orders AS
 WITH raw AS (
-  SELECT row_number() OVER () AS rn, cell("Name") AS name, cell("Email") AS email,
-         cell("Created at") AS created, cell("Lineitem quantity") AS qty,
-         cell("Financial Status") AS status, cell("Cancelled at") AS cancelled,
-         cell("Payment Method") AS pay, cell("Total") AS total,
-         cell("Refunded Amount") AS refunded, cell("Billing Company") AS company,
-         cell("Currency") AS currency
-  FROM read_csv({sql_str(path)}, header = true, all_varchar = true,
+  SELECT cell("Name") AS id, {c("Email")} AS email, cell("Created at") AS created,
+         cell("Lineitem quantity") AS qty, cell("Financial Status") AS status,
+         {c("Cancelled at")} AS cancelled, {c("Payment Method")} AS pay, cell("Total") AS total,
+         {c("Refunded Amount")} AS refunded, {c("Billing Company")} AS company,
+         {c("Currency")} AS currency,
+         coalesce(nullif(plain({c("Billing Name")}), ''), plain({c("Shipping Name")})) AS person,
+         coalesce(nullif(plain({c("Billing Phone")}), ''), nullif(plain({c("Phone")}), ''),
+                  plain({c("Shipping Phone")})) AS phone,
+         CASE WHEN lower(trim({c("Accepts Marketing")})) IN ({yes}) THEN 'yes'
+              WHEN lower(trim({c("Accepts Marketing")})) IN ({no}) THEN 'no'
+              ELSE '' END AS accepts
+  FROM read_csv({sql_str(path)}, header = true, all_varchar = true, parallel = true,
                 delim = ',', quote = '"', escape = '"')
 ), grouped AS (
-  -- Line items share Name; arg_min(.., rn) picks each order's first row,
-  -- the only row that carries order-level fields.
-  SELECT name,
-         lower(trim(arg_min(email, rn))) AS email,
-         CAST(substr(trim(arg_min(created, rn)), 1, 10) AS DATE) AS date,
+  -- Line items share Name; only an order's first row carries its order
+  -- fields, so max() over the order's rows is the first row's value.
+  SELECT id,
+         lower(trim(max(email))) AS email,
+         trim(max(created)) AS created,
          coalesce(sum(CAST(NULLIF(trim(qty), '') AS BIGINT)), 0) AS quantity,
-         lower(trim(arg_min(status, rn))) AS status,
-         trim(arg_min(cancelled, rn)) AS cancelled,
-         trim(arg_min(pay, rn)) AS pay,
-         money(arg_min(total, rn)) AS total,
-         money(arg_min(refunded, rn)) AS refunded,
-         trim(arg_min(company, rn)) AS company,
-         trim(arg_min(currency, rn)) AS currency
-  FROM raw GROUP BY name
+         lower(trim(max(status))) AS status,
+         trim(max(cancelled)) AS cancelled,
+         trim(max(pay)) AS pay,
+         money(max(total)) AS total,
+         money(max(refunded)) AS refunded,
+         trim(max(company)) AS company,
+         trim(max(currency)) AS currency,
+         max(person) AS person, max(phone) AS phone, max(accepts) AS accepts
+  FROM raw GROUP BY id
 )
-SELECT name, email, date, quantity, currency,
-       greatest(total - refunded, 0) AS net,
-       CASE WHEN lower(company) IN ({", ".join(map(sql_str, NOT_COMPANY))})
-            THEN '' ELSE company END AS company,
+SELECT id, email, CAST(substr(created, 1, 10) AS DATE) AS date,
+       -- "Latest" order: local date and time as written, a shorter id, the id.
+       (substr(created, 1, 19), length(id), id) AS latest,
+       quantity, currency, greatest(total - refunded, 0) AS net,
+       CASE WHEN lower(company) IN ({sql_list(NOT_COMPANY)}) THEN '' ELSE company END AS company,
+       person, phone, accepts,
        NOT (cancelled <> '' OR status IN ('voided', 'refunded', 'expired')
             OR lower(pay) = '(for testing) bogus gateway') AS valid
-FROM grouped WHERE true {cur_filter}
+FROM grouped
+WHERE CAST(substr(created, 1, 10) AS DATE) <= DATE {sql_str(as_of)} {cur_filter}
 """)
     # Customer figures; money as HUGEINT cents so AOV bands compare exactly by
     # cross-multiplication: aov_c < 0.5*R/O  <=>  2*rev_c*O < R*orders_c.
@@ -94,7 +152,10 @@ WITH c AS (
          min(date) AS first_order, max(date) AS last_order,
          DATE {sql_str(as_of)} - max(date) AS days_since_last_order,
          sum(quantity) AS total_quantity, max(quantity) AS max_order_quantity,
-         bool_or(company <> '') AS has_company
+         arg_max(person, latest) FILTER (person <> '') AS person,
+         arg_max(company, latest) FILTER (company <> '') AS company,
+         arg_max(phone, latest) FILTER (phone <> '') AS phone,
+         arg_max(accepts, latest) FILTER (accepts <> '') AS accepts
   FROM orders WHERE valid AND email <> '' GROUP BY email
 ), s AS (
   SELECT count(*) AS n, sum(orders) AS o, sum(cents) AS r FROM c
@@ -104,7 +165,12 @@ SELECT c.*,
        CASE WHEN 2 * cents * s.o < s.r * orders THEN 'low'
             WHEN cents * s.o > 2 * s.r * orders THEN 'high'
             ELSE 'mid' END AS band,
-       s.n AS n_customers
+       s.n AS n_customers,
+       max_order_quantity >= {BULK_ORDER_QTY} AS order_qty,
+       total_quantity >= {BULK_TOTAL_QTY} AS total_qty,
+       company IS NOT NULL AS has_company,
+       coalesce(regexp_extract(email, '@([^@]+)$', 1), '') NOT IN ('', {sql_list(FREE_MAIL)})
+         AS work_email
 FROM c, s
 """)
     if not currency:
@@ -171,11 +237,11 @@ FROM orders""").fetchone()
     }
 
 
-def segments(con, out):
+def segments(con, out, as_of):
     os.makedirs(out, exist_ok=True)
     n = con.execute("SELECT count(*) FROM cust").fetchone()[0]
     where = {
-        "bulk_b2b": "max_order_quantity >= 36 OR total_quantity >= 72 OR has_company",
+        "bulk_b2b": "order_qty OR total_qty OR (has_company AND work_email)",
         "repeat": "orders >= 2",
         "one_time": "orders = 1",
         "lapsed_60": "days_since_last_order >= 60 AND days_since_last_order < 90",
@@ -183,15 +249,31 @@ def segments(con, out):
         "top_20": f"rank <= {top_count(20, n)}",
         "aov_low": "band = 'low'", "aov_mid": "band = 'mid'", "aov_high": "band = 'high'",
     }
+    # goldpan's spreadsheet-formula guard on text cells: a leading ' unless
+    # the cell is a plain number (-12.50, +15550100).
+    con.execute(r"""CREATE MACRO safe(x) AS CASE
+        WHEN regexp_matches(x, '^[=+\-@\t\r]') AND NOT regexp_matches(x, '^[-+]?[0-9]+(\.[0-9]+)?$')
+        THEN '''' || x ELSE x END""")
+    con.execute("CREATE MACRO cents_text(x) AS printf('%d.%02d', x // 100, x % 100)")
     sizes = {}
     for seg in SEGMENTS:
         dest = os.path.join(out, seg + ".csv")
-        # Same spreadsheet-formula guard goldpan applies to text cells.
+        extra = ""
+        if seg == "bulk_b2b":
+            extra = """concat_ws(';', CASE WHEN order_qty THEN 'order_qty' END,
+                                      CASE WHEN total_qty THEN 'total_qty' END,
+                                      CASE WHEN has_company THEN 'company' END,
+                                      CASE WHEN work_email THEN 'work_email' END) AS reasons,"""
+        elif seg.startswith("lapsed_"):
+            extra = "NULL AS p_alive,"
+        # aov: the customer's revenue / orders in cents, rounded half up.
         con.execute(f"""
-COPY (SELECT CASE WHEN regexp_matches(email, '^[=+\\-@\\t\\r]') THEN '''' || email
-                  ELSE email END AS email,
-             orders, revenue, first_order, last_order, days_since_last_order,
-             total_quantity, max_order_quantity
+COPY (SELECT safe(email) AS email, NULL AS customer_id, safe(person) AS name,
+             safe(company) AS company, safe(phone) AS phone,
+             nullif(accepts, '') AS accepts_marketing, orders, cents_text(cents) AS revenue,
+             cents_text((2 * cents + orders) // (2 * orders)) AS aov,
+             first_order, last_order, days_since_last_order, total_quantity,
+             max_order_quantity, {extra} DATE {sql_str(as_of)} AS as_of
       FROM cust WHERE {where[seg]} ORDER BY cents DESC, email)
 TO {sql_str(dest)} (HEADER, DELIMITER ',', DATEFORMAT '%Y-%m-%d')""")
         sizes[seg] = con.execute(f"SELECT count(*) FROM cust WHERE {where[seg]}").fetchone()[0]
@@ -206,15 +288,18 @@ def main():
     ap.add_argument("--lifespan-years", type=float, default=3)
     ap.add_argument("--currency")
     ap.add_argument("--out")
+    ap.add_argument("--threads", type=int, help="DuckDB's threads (default: all cores)")
     a = ap.parse_args()
     if a.command == "segments" and not a.out:
         ap.error("segments needs --out DIR")
     con = duckdb.connect()
+    if a.threads:
+        con.execute(f"SET threads = {int(a.threads)}")
     build(con, a.file, a.as_of.isoformat(), a.currency)
     if a.command == "summary":
         print(json.dumps(summary(con, a.lifespan_years)))
     else:
-        sizes = segments(con, a.out)
+        sizes = segments(con, a.out, a.as_of.isoformat())
         print(json.dumps(sizes), file=sys.stderr)
 
 

@@ -346,6 +346,9 @@ fn shopify(b: &mut Vec<u8>, o: &Order) {
     let mut zip = format!("{:05}", o.zip);
     if zip.starts_with('0') || o.number.is_multiple_of(10) { zip.insert(0, '\''); } // spreadsheet-safe exports do this
     let phone = if o.phone.is_empty() || !o.number.is_multiple_of(7) { o.phone.clone() } else { format!("'{}", o.phone) };
+    let counter = o.source == "pos";
+    let ships_to = !counter && o.source != "shopify_draft_order" && o.source != "580111"
+        && o.ship_method != "Local Pickup" && o.lines.iter().any(|x| !PRODUCTS[x.p].1.is_empty());
     for (i, x) in o.lines.iter().enumerate() {
         let ((pname, sku, price, vendor, _), first) = (PRODUCTS[x.p], i == 0);
         let _ = write!(b, "#{},", o.number);
@@ -355,7 +358,7 @@ fn shopify(b: &mut Vec<u8>, o: &Order) {
             cell(b, if o.fulfilled_at.is_some() { "fulfilled" } else { "unfulfilled" }); stamp(b, o.fulfilled_at, true);
             cell(b, if o.marketing { "yes" } else { "no" }); cell(b, "USD");
             money(b, o.items - o.disc); money(b, o.ship); money(b, o.tax); money(b, o.total);
-            cell_q(b, o.code); money(b, o.disc); cell_q(b, o.ship_method);
+            cell_q(b, o.code); money(b, o.disc); cell_q(b, if ships_to { o.ship_method } else { "" });
         } else { empties(b, 13); }
         stamp(b, Some(o.created), true);
         num(b, x.qty as u64); cell(b, pname); money(b, price);
@@ -364,9 +367,19 @@ fn shopify(b: &mut Vec<u8>, o: &Order) {
         cell(b, sku); cell(b, ships); cell(b, ships);
         cell(b, if o.fulfilled_at.is_some() { "fulfilled" } else { "pending" });
         if first {
-            for _ in 0..2 { // the billing block, then an identical shipping block
-                cell(b, &o.name); cell(b, &o.street); cell(b, &o.addr1); cell(b, &o.addr2); cell(b, &o.company);
-                cell(b, city); cell(b, &zip); cell(b, st); cell(b, "US"); cell(b, &phone);
+            // Real exports (the samples' shape, benches/replicate.py --shape): counter sales
+            // have no address, and orders that do not ship (counter, draft, marketplace, pickup,
+            // gift cards only) no shipping block and no shipping method.
+            for block in 0..2 { // the billing block, then the same shipping block
+                if block == 1 && !ships_to {
+                    empties(b, 10);
+                    continue;
+                }
+                cell(b, &o.name);
+                if counter { empties(b, 3); } else { cell(b, &o.street); cell(b, &o.addr1); cell(b, &o.addr2); }
+                cell(b, &o.company);
+                if counter { empties(b, 4); } else { cell(b, city); cell(b, &zip); cell(b, st); cell(b, "US"); }
+                cell(b, &phone);
             }
             cell_q(b, o.note); cell(b, if o.note.starts_with("Birthday") { "gift_wrap: yes" } else { "" });
             stamp(b, o.cancelled_at, true); cell(b, o.pay); cell(b, &o.payref); money(b, o.refunded);
@@ -381,9 +394,13 @@ fn shopify(b: &mut Vec<u8>, o: &Order) {
         } else { empties(b, 8); }
         money(b, x.disc);
         if first && o.tax > 0 { cell(b, "NY State Tax 8.875%"); money(b, o.tax); empties(b, 8); } else { empties(b, 10); }
-        cell(b, &phone);
+        // `Phone` is the order's own contact phone, on its first row, given at the counter.
+        if first && counter { cell(b, &phone); } else { empties(b, 1); }
         if first {
-            empties(b, 2); cell(b, st_name); cell(b, st_name); cell(b, &o.payref);
+            empties(b, 2);
+            if counter { empties(b, 1); } else { cell(b, st_name); }
+            if ships_to { cell(b, st_name); } else { empties(b, 1); }
+            cell(b, &o.payref);
             if o.tags.contains("net30") { cell(b, "Net 30"); stamp(b, Some(o.created + 30 * 86400), true); } else { empties(b, 2); }
             cell(b, &o.payref);
         } else { empties(b, 8); }

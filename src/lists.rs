@@ -314,7 +314,7 @@ pub fn write_lists(
             done.push((i, written));
         }
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = crate::threads::count();
     let mut written = std::thread::scope(|scope| -> Result<Vec<(usize, Written)>> {
         let workers: Vec<_> = (0..threads).map(|_| scope.spawn(write_next)).collect();
         let mut written = Vec::new();

@@ -3,7 +3,7 @@
 // The layers; each module imports only modules of the layers before it:
 //   model ← ingest ← customers ← segments, consent ← metrics, audience
 //   ← lists (with output) ← config, cli ← cmd ← main.
-// sanitize and exit_codes are leaves (they import no other goldpan module),
+// sanitize, exit_codes and threads are leaves (they import no other goldpan module),
 // and output imports only those two leaves. The report's analyses (monthly,
 // cohorts, pareto, order_values, recency, segment_sizes, over calendar,
 // frame and histogram) read the orders and customers tables; report draws
@@ -38,6 +38,7 @@ mod segment_sizes;
 mod segments;
 #[cfg(test)]
 mod testing;
+mod threads;
 
 use clap::{CommandFactory, FromArgMatches, Subcommand};
 
@@ -55,6 +56,11 @@ pub struct Cli {
     /// still override it; see `goldpan config --print`)
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+
+    /// Use at most N threads (default: one per core), for a machine shared
+    /// with other jobs; the output is the same whatever N
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<std::num::NonZeroUsize>,
 
     #[command(subcommand)]
     command: Command,
@@ -85,6 +91,7 @@ pub fn command() -> clap::Command {
 fn main() -> ExitCode {
     let matches = command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    threads::limit(cli.threads);
     let config = cli.config.as_deref();
     if let Err(err) = cmd::refuse_unused_settings(&matches) {
         return exit_codes::report(Err(err), |message| message.to_string());

@@ -6,6 +6,7 @@ use crate::sanitize::printable;
 use anyhow::{Context, Result, bail};
 use flate2::read::MultiGzDecoder;
 use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
+use std::collections::VecDeque;
 use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, IsTerminal, Read};
@@ -212,15 +213,13 @@ pub struct ExportReader {
     header: Header,
     /// The current row.
     record: csv::ByteRecord,
-    /// Rows parsed ahead by the parser thread, and the next one to hand out.
+    /// Rows parsed ahead, and the next one to hand out.
     batch: Vec<csv::ByteRecord>,
     next: usize,
-    parsed: Receiver<Parsed>,
-    /// Batches handed back to the parser thread, to reuse their memory.
-    spent: SyncSender<Vec<csv::ByteRecord>>,
+    rows: Rows,
 }
 
-/// What the parser thread sends: rows in file order, or the error of a row.
+/// What parsing gives: rows in file order, or the error of a row.
 enum Parsed {
     Rows(Vec<csv::ByteRecord>),
     Error(csv::Error, csv::ByteRecord),
@@ -229,56 +228,119 @@ enum Parsed {
 const BATCH_ROWS: usize = 1024;
 const BATCH_BYTES: usize = 4 << 20;
 
-/// Splits the file into CSV records on a thread of its own: on a large export
-/// that is a third of the work, and it overlaps with building the orders.
-fn spawn_parser(
-    mut csv: csv::Reader<Box<dyn Read + Send>>,
-) -> (Receiver<Parsed>, SyncSender<Vec<csv::ByteRecord>>) {
-    let (send_parsed, parsed) = sync_channel::<Parsed>(4);
-    let (spent, reuse) = sync_channel::<Vec<csv::ByteRecord>>(8);
-    std::thread::spawn(move || {
-        loop {
-            let mut batch = reuse.try_recv().unwrap_or_default();
-            batch.resize_with(BATCH_ROWS, csv::ByteRecord::new);
-            let mut filled = 0;
-            let mut batch_bytes = 0;
-            let mut at_end_of_batch = false;
-            let mut at_end = false;
-            while filled < BATCH_ROWS && !at_end && !at_end_of_batch {
-                match csv.read_byte_record(&mut batch[filled]) {
-                    Ok(true) => {
-                        batch_bytes += batch[filled].as_slice().len();
-                        filled += 1;
-                        // Long rows end a batch early: the batches in flight
-                        // stay a few MiB however long the rows are.
-                        at_end_of_batch = batch_bytes > BATCH_BYTES;
-                    }
-                    Ok(false) => at_end = true,
-                    Err(err) => {
-                        // A row of the wrong length can be skipped; anything
-                        // else (unreadable bytes) ends the file.
-                        let row_only = matches!(err.kind(), csv::ErrorKind::UnequalLengths { .. });
-                        let record = batch[filled].clone();
-                        batch.truncate(filled);
-                        let sent = send_parsed.send(Parsed::Rows(batch)).is_ok()
-                            && send_parsed.send(Parsed::Error(err, record)).is_ok();
-                        if !sent || !row_only {
-                            return;
-                        }
-                        batch = vec![csv::ByteRecord::new(); BATCH_ROWS];
-                        filled = 0;
-                        batch_bytes = 0;
+/// Where the reader's rows come from.
+enum Rows {
+    /// A thread of its own splits the file into CSV records: on a large
+    /// export that is a third of the work, and it overlaps with building the
+    /// orders.
+    Thread {
+        parsed: Receiver<Parsed>,
+        /// Batches handed back to the parser thread, to reuse their memory.
+        spent: SyncSender<Vec<csv::ByteRecord>>,
+    },
+    /// With `--threads 1` the reading thread splits them itself, so that
+    /// goldpan keeps to one core.
+    Inline {
+        csv: csv::Reader<Box<dyn Read + Send>>,
+        pending: VecDeque<Parsed>,
+        reuse: Vec<csv::ByteRecord>,
+        done: bool,
+    },
+}
+
+impl Rows {
+    fn new(mut csv: csv::Reader<Box<dyn Read + Send>>) -> Rows {
+        if crate::threads::count() == 1 {
+            return Rows::Inline {
+                csv,
+                pending: VecDeque::new(),
+                reuse: Vec::new(),
+                done: false,
+            };
+        }
+        let (send_parsed, parsed) = sync_channel::<Parsed>(4);
+        let (spent, reuse) = sync_channel::<Vec<csv::ByteRecord>>(8);
+        std::thread::spawn(move || {
+            loop {
+                let batch = reuse.try_recv().unwrap_or_default();
+                let (messages, last) = parse_batch(&mut csv, batch);
+                for message in messages {
+                    // A failed send means the reader was dropped: nobody
+                    // wants more rows.
+                    if send_parsed.send(message).is_err() {
+                        return;
                     }
                 }
+                if last {
+                    return;
+                }
             }
-            batch.truncate(filled);
-            // A failed send means the reader was dropped: nobody wants more rows.
-            if send_parsed.send(Parsed::Rows(batch)).is_err() || at_end {
-                return;
+        });
+        Rows::Thread { parsed, spent }
+    }
+
+    /// The next batch of rows, or the error of a row; `None` at the end.
+    /// `spent` is the previous batch, handed back for its memory.
+    fn next(&mut self, spent_batch: Vec<csv::ByteRecord>) -> Option<Parsed> {
+        match self {
+            Rows::Thread { parsed, spent } => {
+                let _ = spent.try_send(spent_batch);
+                parsed.recv().ok()
+            }
+            Rows::Inline {
+                csv,
+                pending,
+                reuse,
+                done,
+            } => {
+                *reuse = spent_batch;
+                if pending.is_empty() && !*done {
+                    let (messages, last) = parse_batch(csv, std::mem::take(reuse));
+                    pending.extend(messages);
+                    *done = last;
+                }
+                pending.pop_front()
             }
         }
-    });
-    (parsed, spent)
+    }
+}
+
+/// Fills one batch with the next rows, and adds the error of a row when one
+/// ends it; `true` when nothing more is to be read.
+fn parse_batch(
+    csv: &mut csv::Reader<Box<dyn Read + Send>>,
+    mut batch: Vec<csv::ByteRecord>,
+) -> (Vec<Parsed>, bool) {
+    batch.resize_with(BATCH_ROWS, csv::ByteRecord::new);
+    let mut filled = 0;
+    let mut batch_bytes = 0;
+    // Long rows end a batch early: the batches in flight stay a few MiB
+    // however long the rows are.
+    while filled < BATCH_ROWS && batch_bytes <= BATCH_BYTES {
+        match csv.read_byte_record(&mut batch[filled]) {
+            Ok(true) => {
+                batch_bytes += batch[filled].as_slice().len();
+                filled += 1;
+            }
+            Ok(false) => {
+                batch.truncate(filled);
+                return (vec![Parsed::Rows(batch)], true);
+            }
+            Err(err) => {
+                // A row of the wrong length can be skipped; anything else
+                // (unreadable bytes) ends the file.
+                let row_only = matches!(err.kind(), csv::ErrorKind::UnequalLengths { .. });
+                let record = batch[filled].clone();
+                batch.truncate(filled);
+                return (
+                    vec![Parsed::Rows(batch), Parsed::Error(err, record)],
+                    !row_only,
+                );
+            }
+        }
+    }
+    batch.truncate(filled);
+    (vec![Parsed::Rows(batch)], false)
 }
 
 /// A cell (or row) that could not be read, with where it is.
@@ -447,15 +509,13 @@ impl ExportReader {
                  file without opening or saving it in Excel"
             );
         }
-        let (parsed, spent) = spawn_parser(csv);
         Ok(ExportReader {
             file,
             header: Header::new(headers),
             record: csv::ByteRecord::new(),
             batch: Vec::new(),
             next: 0,
-            parsed,
-            spent,
+            rows: Rows::new(csv),
         })
     }
 
@@ -498,15 +558,14 @@ impl ExportReader {
     /// Reads the next row; `false` at the end of the file.
     pub fn next_row(&mut self) -> Result<bool, RowError> {
         while self.next == self.batch.len() {
-            let _ = self.spent.try_send(std::mem::take(&mut self.batch));
             self.next = 0;
-            match self.parsed.recv() {
-                Ok(Parsed::Rows(rows)) => self.batch = rows,
-                Ok(Parsed::Error(err, record)) => {
+            match self.rows.next(std::mem::take(&mut self.batch)) {
+                Some(Parsed::Rows(rows)) => self.batch = rows,
+                Some(Parsed::Error(err, record)) => {
                     self.record = record;
                     return Err(self.csv_error(err));
                 }
-                Err(_) => return Ok(false),
+                None => return Ok(false),
             }
         }
         std::mem::swap(&mut self.record, &mut self.batch[self.next]);

@@ -199,3 +199,25 @@ fn a_decimal_comma_amount_is_an_excel_resave() {
         "{stderr}"
     );
 }
+
+/// With `--threads 1` the rows are parsed on the reading thread: a row of the
+/// wrong length is still rejected with its line, and the rows after it read.
+#[test]
+fn bad_rows_are_the_same_at_1_and_2_threads() {
+    let runs: Vec<(String, String)> = ["1", "2"]
+        .into_iter()
+        .map(|threads| {
+            run_ok(goldpan().args([
+                "summary",
+                &fixture("shopify_bad_rows.csv"),
+                "--skip-bad-rows",
+                "--as-of",
+                "2025-01-01",
+                "--threads",
+                threads,
+            ]))
+        })
+        .collect();
+    assert_eq!(runs[0], runs[1]);
+    assert!(runs[0].1.contains("rejected"), "{}", runs[0].1);
+}

@@ -632,3 +632,57 @@ fn lists_hold_everyone_with_their_consent_unless_a_consent_rule_is_given() {
     assert_eq!(repeat[0], pair("gus", "yes"));
     assert_eq!(repeat[1], pair("fay", "no"));
 }
+
+/// `--threads 1` parses on the reading thread and writes the lists one after
+/// the other; the lists must be byte for byte those of 2 threads. The CDNOW
+/// sample spans several parse batches (6,919 rows), the BigCommerce excerpt
+/// has the long packed rows, and `--rfm` adds the lists the model ranks.
+#[test]
+fn lists_are_the_same_at_1_and_2_threads() {
+    let cdnow = [
+        "--map",
+        "order=order,date=date,customer_id=customer_id,total=total,quantity=quantity",
+        "--rfm",
+    ];
+    let cases: [(&str, &str, &[&str]); 3] = [
+        ("cdnow_sample.csv", "1998-06-30", &cdnow),
+        (
+            "bigcommerce_orders_2021-2024_urbanseeds_EXCERPT.csv",
+            "2025-01-01",
+            &[],
+        ),
+        (
+            "shopify_orders_2024_looker101_ANONYMIZED.csv",
+            "2026-01-01",
+            &[],
+        ),
+    ];
+    for (file, as_of, extra) in cases {
+        let one = [extra, &["--threads", "1"]].concat();
+        let two = [extra, &["--threads", "2"]].concat();
+        let (_a, first) = segments(file, as_of, &one);
+        let (_b, second) = segments(file, as_of, &two);
+        let mut names: Vec<_> = std::fs::read_dir(&first)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert!(names.len() >= 9, "{file}: {names:?}");
+        for name in names {
+            assert_eq!(
+                std::fs::read(first.join(&name)).unwrap(),
+                std::fs::read(second.join(&name)).unwrap(),
+                "{file}: {name:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn zero_threads_is_a_usage_error() {
+    goldpan()
+        .args(["segments", &fixture("shopify_traps.csv"), "--threads", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--threads"));
+}
