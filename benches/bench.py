@@ -21,6 +21,10 @@ rounds is reported; inputs of 3M orders or more get one round, to save time):
             (issue 13: within ~1.5x of segments)
   report    `goldpan report --out FILE`, against goldpan's own segments
             (issue 14: about the time of segments, page under 2 MB)
+  products, buyers, related
+            `goldpan products`, `goldpan buyers --bought` the best-selling
+            product, `goldpan related`, against goldpan's own segments
+            (issue 11: products and buyers about segments, related under 2x)
 Wall time, CPU time (user + system) and peak memory come from /usr/bin/time;
 the CPU column is CPU time over wall time (200% = both cores busy), which
 shows when other work on the machine took cores from a run. The script checks that
@@ -140,7 +144,8 @@ def main():
         as_of = AS_OF[kind]
         megabytes = os.path.getsize(export) / 1e6
         runs = 1 if size >= 3_000_000 else args.runs
-        t = {name: [] for name in ["seg", "seg_d", "sum", "sum_d", "seg1", "seg1_d", "cust", "report"]}
+        t = {name: [] for name in ["seg", "seg_d", "sum", "sum_d", "seg1", "seg1_d", "cust", "report",
+                                 "products", "buyers", "related"]}
         page_mb = None
         with tempfile.TemporaryDirectory() as work:
             ours, theirs = os.path.join(work, "goldpan"), os.path.join(work, "duckdb")
@@ -156,6 +161,13 @@ def main():
                 t["cust"].append(timed([GOLDPAN, "customers"] + common + ["--out", os.path.join(work, "c.csv")]))
                 t["report"].append(timed([GOLDPAN, "report"] + common + ["--out", page]))
                 page_mb = os.path.getsize(page) / 1e6
+                t["products"].append(timed([GOLDPAN, "products"] + common))
+                products = t["products"][-1][3].decode("utf-8").splitlines()
+                best_seller = next(csv.DictReader(products))["product"]
+                t["buyers"].append(timed([GOLDPAN, "buyers"] + common + [
+                    "--bought", best_seller, "--out", os.path.join(work, "b.csv")]))
+                t["related"].append(timed([GOLDPAN, "related"] + common + [
+                    "--out", os.path.join(work, "related")]))
             label = f"{kind} {size:,} orders"
             check_same(label, json.loads(t["sum"][0][3]), json.loads(t["sum_d"][0][3]), ours, theirs)
         rows = json.loads(t["sum"][0][3])["input"]["rows_read"]
@@ -169,7 +181,9 @@ def main():
                 f"| {median(t[a], 1):,.0f} ({median(t[a], 1) / megabytes:.2f}× file) "
                 f"| {median(t[b], 1):,.0f} | {median(t[a], 2):.0f}% / {median(t[b], 2):.0f}% |")
         seg = median(t["seg"], 0)
-        for name, key, extra in [("customers", "cust", ""), ("report", "report", f"page {page_mb:.2f} MB")]:
+        for name, key, extra in [("customers", "cust", ""), ("report", "report", f"page {page_mb:.2f} MB"),
+                                 ("products", "products", ""), ("buyers", "buyers", ""),
+                                 ("related", "related", "")]:
             vs_segments.append(
                 f"{where}| {name} | {median(t[key], 0):.2f} ({spread(t[key])}) | {seg:.2f} "
                 f"| **{median(t[key], 0) / seg:.2f}** | {median(t[key], 1):,.0f} | {extra} |")
