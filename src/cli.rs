@@ -64,7 +64,7 @@ pub struct InputArgs {
     /// The day the figures are computed for: "days since last order" counts up
     /// to this date, and orders dated after it are left out (counted as
     /// after_as_of), so a past day's lists can be rebuilt [default: today]
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::date_arg)]
     pub as_of: Option<NaiveDate>,
 
     /// Read exports of any other system by naming their columns, e.g.
@@ -195,4 +195,16 @@ impl InputArgs {
         self.as_of
             .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
+}
+
+/// A date flag's value. clap's own message for a bad one ("input contains
+/// invalid characters") does not say which form a date takes.
+pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|err| {
+        if err.kind() == chrono::format::ParseErrorKind::OutOfRange {
+            "there is no such day".to_string()
+        } else {
+            "expected a date as YYYY-MM-DD (year, month, day), e.g. 2026-01-31".to_string()
+        }
+    })
 }

@@ -156,11 +156,13 @@ pub fn note(note: &str) {
     to_stderr(format_args!("goldpan: note: {}", escape_controls(note)));
 }
 
+/// A command's table as CSV. Its cells can hold store text (product names,
+/// file names), so they are formula-safe like the lists' cells.
 pub fn write_csv(table: &Table, out: &mut dyn Write) -> Result<()> {
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(&table.header)?;
     for row in &table.rows {
-        csv.write_record(row)?;
+        csv.write_record(row.iter().map(|cell| formula_safe(cell).into_owned()))?;
     }
     csv.flush()?;
     Ok(())

@@ -322,6 +322,12 @@ impl Purchases {
     }
 
     /// Whether an article's name, name with variant, or SKU matches.
+    /// Whether any product sold matches `pattern`.
+    pub fn any_matches(&self, pattern: &Pattern) -> bool {
+        (0..self.articles.len() as u32)
+            .any(|a| self.article_matches(a, std::slice::from_ref(pattern)))
+    }
+
     fn article_matches(&self, article: u32, patterns: &[Pattern]) -> bool {
         let a = &self.articles[article as usize];
         let full = a.name(true);

@@ -53,7 +53,7 @@ pub struct Args {
     pub not_bought: Vec<String>,
 
     /// Count only purchases (of --bought) on or after this date
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::date_arg)]
     pub since: Option<NaiveDate>,
 
     /// File to write (replaced atomically; a missing folder is created); `-`
@@ -98,6 +98,20 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     let data = read_exports_with_items(&args.input, &settings)?;
     let items = data.items.as_ref().expect("read with items");
     let purchases = Purchases::of(&data.orders, items, settings.product_identity())?;
+    // A pattern that matches nothing is most likely a typo: it would give an
+    // empty list (or, in --not-bought, filter nothing) without a word.
+    for (flag, values, patterns) in [
+        ("bought", &args.bought, &bought),
+        ("not-bought", &args.not_bought, &not_bought),
+    ] {
+        for (value, pattern) in values.iter().zip(patterns) {
+            if !purchases.any_matches(pattern) {
+                output::note(&format!(
+                    "no product matches --{flag} \"{value}\" (`goldpan products` lists the products)"
+                ));
+            }
+        }
+    }
     let since = args.since.map(epoch_days);
     let found = products::buyers(&purchases, &bought, &not_bought, since);
     let as_of = data.as_of;

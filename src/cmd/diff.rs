@@ -86,17 +86,23 @@ struct Moves {
 /// checked complete; with `--unchecked`, every `<name>.csv` with no other dot
 /// in the name (so `.entered.csv`, `.left.csv` and hidden files are not),
 /// except the diff summary.
-fn segment_files(dir: &Path, unchecked: bool) -> Result<BTreeMap<String, PathBuf>> {
+/// The segment files of a run folder by name, and the run's as-of date when
+/// its manifest is read (not with `--unchecked`).
+fn segment_files(
+    dir: &Path,
+    unchecked: bool,
+) -> Result<(BTreeMap<String, PathBuf>, Option<String>)> {
     if !unchecked {
         let manifest = manifest::verify(dir)?;
-        return Ok(manifest
+        let files = manifest
             .files
             .iter()
             .filter_map(|file| {
                 let stem = file.name.strip_suffix(".csv")?;
                 Some((stem.to_string(), dir.join(&file.name)))
             })
-            .collect());
+            .collect();
+        return Ok((files, Some(manifest.as_of)));
     }
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read the folder {}", dir.display()))?;
@@ -116,7 +122,7 @@ fn segment_files(dir: &Path, unchecked: bool) -> Result<BTreeMap<String, PathBuf
         }
         files.insert(stem.to_string(), path);
     }
-    Ok(files)
+    Ok((files, None))
 }
 
 /// Where a segment file's customer key is.
@@ -235,8 +241,19 @@ pub fn run(args: &Args) -> Result<()> {
     }
     files::refuse_dangling_link(&args.out)?;
     // Both runs are checked before anything is written.
-    let old_files = segment_files(&args.old, args.unchecked)?;
-    let new_files = segment_files(&args.new, args.unchecked)?;
+    let (old_files, old_as_of) = segment_files(&args.old, args.unchecked)?;
+    let (new_files, new_as_of) = segment_files(&args.new, args.unchecked)?;
+    // Swapped folders would silently swap who entered and who left.
+    if let (Some(old), Some(new)) = (&old_as_of, &new_as_of)
+        && old > new
+    {
+        usage!(
+            "{} is as of {old}, later than {} as of {new}: give the older run first \
+             (goldpan diff OLD_DIR NEW_DIR)",
+            args.old.display(),
+            args.new.display()
+        );
+    }
     files::protect_inputs(
         old_files
             .values()

@@ -43,12 +43,12 @@ pub struct Args {
 
     /// Compute the figures over the orders dated on or after this day only
     /// (the window's first day); customers are those who ordered in the window
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::date_arg)]
     pub since: Option<NaiveDate>,
 
     /// The window's last day: the figures count the orders dated up to it and
     /// are computed as of it [default: the as-of date]
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::date_arg)]
     pub until: Option<NaiveDate>,
 
     /// The window of the last N days (90d) or months (12m) up to --until:
@@ -508,14 +508,13 @@ enum Value {
 }
 
 impl Value {
-    /// As CSV has it (and had it before the table was for people).
+    /// As CSV has it: plain numbers, and an empty cell where there is no
+    /// value, as in the lists.
     fn plain(&self) -> String {
         match self {
             Value::Count(n) => n.to_string(),
-            Value::Money(cents) => cents.map_or("-".to_string(), money),
-            Value::Fraction(v) | Value::Ratio(v) => {
-                v.map_or("-".to_string(), |v| format!("{v:.4}"))
-            }
+            Value::Money(cents) => cents.map_or(String::new(), money),
+            Value::Fraction(v) | Value::Ratio(v) => v.map_or(String::new(), |v| format!("{v:.4}")),
         }
     }
 

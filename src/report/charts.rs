@@ -548,6 +548,13 @@ pub fn cohorts(report: &Report, money: &Money) -> Markup {
                     ", " (percent(third.retention)) " in the 3rd " (period)
                 }
                 ". "
+                // Orders again within the first period count in the repeat
+                // rate but in no later period: without this, a store whose
+                // regulars come back within weeks reads as nobody returning.
+                @if let Some(rate) = report.summary.repeat_rate {
+                    "Counting orders again within the first " (period) " too, "
+                    (percent(rate)) " of customers have ordered more than once (the repeat rate). "
+                }
             } @else {
                 "The data covers one " (period) " so far: nobody can have come back in a later one yet. "
             }
@@ -1220,7 +1227,7 @@ pub fn prediction(report: &Report, money: &Money) -> Markup {
     let likely = |b: &Bin| b.from as f64 >= cut;
     let desc = format!(
         "Histogram of the repeat customers' probability of still being a customer (P(alive)), in steps of \
-         10%: {}. {} of {} repeat customers have a P(alive) of {} or more.",
+         10%: {}. {} of {} customers who ordered on two or more days have a P(alive) of {} or more.",
         p.p_alive_bins
             .iter()
             .map(|b| format!("{}–{}%: {}", b.from, b.to.unwrap_or(100), b.count))
@@ -1238,24 +1245,28 @@ pub fn prediction(report: &Report, money: &Money) -> Markup {
         text class="note" x=(x.at(cut) + 4.0) y=(frame.y1() - 5.0) { (percent_whole(p.likely_alive_from)) }
         (legend(frame.x0(), 18.0, &[("alive", "likely still a customer"), ("faded", "likely gone")]))
     };
-    let revenue = p.predicted_revenue_cents.map_or_else(
-        || "no spend model (see the notes at the top)".to_string(),
-        |c| money.cents(c),
-    );
     let one_time = p.customers - p.repeat_customers;
+    // The model's repeat customers bought on two different days: a customer
+    // with two orders on one day is a repeat customer in the summary but not
+    // here, so the sentence says which it counts.
     let key = html! {
-        strong { (count(p.likely_alive)) } " of your " (count(p.repeat_customers)) " repeat customers ("
+        strong { (count(p.likely_alive)) } " of your " (count(p.repeat_customers))
+        " customers who ordered on two or more days ("
         (percent(if p.repeat_customers == 0 { 0.0 } else { p.likely_alive as f64 / p.repeat_customers as f64 }))
         ") are likely still customers. Over the next " (p.horizon_days) " days all " (count(p.customers))
         " customers are expected to place " (count(p.expected_orders.unwrap_or(0.0).round() as u64))
-        " orders worth " strong { (revenue) } "."
+        " orders"
+        @match p.predicted_revenue_cents {
+            Some(cents) => { " worth " strong { (money.cents(cents)) } "." }
+            None => { " (no predicted revenue: see the notes at the top)." }
+        }
     };
     let how = html! {
         "each bar counts the repeat customers whose chance of still buying from you falls in that tenth, as \
          the BG/NBD model estimates it from how often and how recently each one ordered: someone who used to \
          order every month and has not for a year has likely moved on. Customers on the right are worth a \
          reward or a new-product mail; a discount to those on the left is rarely worth it. The model cannot \
-         judge the " (count(one_time)) " customers who ordered only once (it gives them 100%): go by the days \
+         judge the " (count(one_time)) " customers who ordered on one day only (it gives them 100%): go by the days \
          since their order (chart above) for them. The model assumes each customer buys at a steady pace \
          until they stop: customers of a seasonal store, who buy once a year in season, look gone out of \
          season. The " code { "p_alive" } " column of "

@@ -319,3 +319,33 @@ fn meat_box_but_no_fruit_on_the_real_bigcommerce_sample() {
         "{out}"
     );
 }
+
+/// A mistyped product gives an empty list (or, after --not-bought, an
+/// unfiltered one): stderr says the pattern matched nothing.
+#[test]
+fn a_pattern_that_matches_no_product_is_named() {
+    let (csv, stderr) = run_ok(goldpan().args([
+        "buyers",
+        &fixture("products_shopify.csv"),
+        "--as-of",
+        AS_OF,
+        "--out",
+        "-",
+        "--bought",
+        "dinner napkn",
+        "--bought",
+        "placemat",
+        "--not-bought",
+        "coktail",
+    ]));
+    assert!(
+        stderr.contains("no product matches --bought \"dinner napkn\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no product matches --not-bought \"coktail\""),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("\"placemat\""), "{stderr}");
+    assert_eq!(matched(&csv).len(), 3, "{csv}");
+}

@@ -245,3 +245,27 @@ fn a_run_whose_files_do_not_match_its_manifest_is_refused() {
          does not match its files); run goldpan segments for it again\n"
     );
 }
+
+/// Folders given the wrong way round would swap who entered and who left.
+#[test]
+fn swapped_folders_are_a_usage_error() {
+    let (old_dir, old) = segments(WEEK1, "2025-06-02", &[]);
+    let (_new_dir, new) = segments(WEEK2, "2025-06-09", &[]);
+    let out = old_dir.path().join("moves");
+    let output = goldpan()
+        .arg("diff")
+        .arg(&new)
+        .arg(&old)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("as of 2025-06-09, later than")
+            && stderr.contains("give the older run first"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}

@@ -303,3 +303,47 @@ fn a_pipe_whose_reader_has_gone_ends_every_command_quietly_with_0() {
         assert_eq!(status.code(), Some(0), "2>&1: {args:?}");
     }
 }
+
+/// A date in another form, or a day that does not exist, is a usage error
+/// that says what a date looks like, for every date flag.
+#[test]
+fn a_bad_date_says_the_form_dates_take() {
+    let file = fixture(WEEK1);
+    for (args, expected) in [
+        (
+            vec!["summary", &file, "--as-of", "01/06/2025"],
+            "expected a date as YYYY-MM-DD",
+        ),
+        (
+            vec!["summary", &file, "--as-of", "2025-02-30"],
+            "there is no such day",
+        ),
+        (
+            vec!["summary", &file, "--since", "June 1"],
+            "expected a date as YYYY-MM-DD",
+        ),
+        (
+            vec!["summary", &file, "--until", "2025-13-01"],
+            "there is no such day",
+        ),
+        (
+            vec![
+                "buyers",
+                &file,
+                "--bought",
+                "x",
+                "--out",
+                "-",
+                "--since",
+                "2025/06/01",
+            ],
+            "expected a date as YYYY-MM-DD",
+        ),
+    ] {
+        goldpan()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(expected));
+    }
+}

@@ -202,3 +202,25 @@ fn an_order_in_two_exports_counts_its_items_once() {
         "{out}"
     );
 }
+
+/// A product name is store text: piped into a spreadsheet, it must not run.
+#[test]
+fn product_names_that_look_like_formulas_are_escaped() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("formula.csv");
+    let mut file = std::fs::File::create(&export).unwrap();
+    write!(
+        file,
+        "Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price\n\
+         #1,a@x.com,paid,10.00,2025-03-01 10:00:00 +0000,1,=1+2 Evil napkin,10.00\n\
+         #2,b@x.com,paid,-5.00,2025-03-02 10:00:00 +0000,1,@SUM(A1),-5.00\n"
+    )
+    .unwrap();
+    let csv = run_ok(goldpan().args(["products", "--as-of", AS_OF]).arg(&export)).0;
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(rows[1].starts_with("'=1+2 Evil napkin,"), "{csv}");
+    assert!(rows[2].starts_with("'@SUM(A1),"), "{csv}");
+    // Numbers stay numbers.
+    assert!(rows[2].contains(",-5.00,"), "{csv}");
+}

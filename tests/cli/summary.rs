@@ -174,6 +174,9 @@ fn piped_summary_is_csv_with_the_as_of_date() {
         ),
         "{text}"
     );
+    // Too few repeat customers to fit a model: an empty cell, as in the
+    // lists, not a dash a spreadsheet would read as text.
+    assert!(text.contains("\npredicted_revenue_365d,\n"), "{text}");
 }
 
 #[test]
