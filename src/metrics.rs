@@ -87,6 +87,24 @@ fn scalar_date(frame: &DataFrame, name: &str) -> PolarsResult<Option<NaiveDate>>
     Ok(days.and_then(NaiveDate::from_epoch_days))
 }
 
+/// Orders spanning fewer days than this make `clv` no lifetime value: the
+/// formula takes their pace for a whole year, for `lifespan_years`.
+pub const CLV_MIN_SPAN_DAYS: i64 = 90;
+
+/// Why `clv` should not be read as a lifetime value, when the counted orders
+/// span fewer than [`CLV_MIN_SPAN_DAYS`] days (docs/definitions.md, clv).
+pub fn clv_note(summary: &Summary) -> Option<String> {
+    let (first, last) = (summary.first_order_date?, summary.last_order_date?);
+    summary.clv?;
+    let days = (last - first).num_days() + 1;
+    (days < CLV_MIN_SPAN_DAYS).then(|| {
+        format!(
+            "clv takes the pace of {days} day(s) of orders for whole years: with fewer than \
+             {CLV_MIN_SPAN_DAYS} days of orders it is not a lifetime value"
+        )
+    })
+}
+
 /// Computes the store figures from the customers table (as built by
 /// `customers::customers`) and the orders table (for what was left out).
 pub fn summary(

@@ -90,6 +90,10 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         &rules,
         settings.lifespan_years(),
     )?;
+    if let Some(note) = metrics::clv_note(&summary) {
+        output::note(&note);
+        data.notes.push(note);
+    }
     let exports = args
         .input
         .exports

@@ -82,6 +82,10 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         &rules,
         settings.lifespan_years(),
     )?;
+    if let Some(note) = metrics::clv_note(&summary) {
+        output::note(&note);
+        data.notes.push(note);
+    }
     let header = Header {
         currency,
         revenue_is: if args.input.map.is_empty() {

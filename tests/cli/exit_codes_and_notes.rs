@@ -183,29 +183,32 @@ fn json_carries_the_notes() {
         assert_eq!(stderr.matches(stale).count(), 1, "{args:?}: {stderr}");
         let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         // The stale note, and (from the commands that predict) why this
-        // small store has no predictions.
+        // small store has no predictions, and (from summary) that 87 days
+        // of orders make no lifetime value.
         let notes: Vec<&str> = json["notes"]
             .as_array()
             .unwrap()
             .iter()
             .map(|n| n.as_str().unwrap())
-            .filter(|n| !n.starts_with("no predictions"))
+            .filter(|n| !n.starts_with("no predictions") && !n.starts_with("clv takes"))
             .collect();
         assert_eq!(notes, [stale], "{args:?}");
     }
     let json = crate::util::summary_json(WEEK1, "2025-06-02", &[]);
     let notes = json["notes"].as_array().unwrap();
     assert!(
-        notes
-            .iter()
-            .all(|n| n.as_str().unwrap().starts_with("no predictions")),
+        notes.iter().all(|n| {
+            let n = n.as_str().unwrap();
+            n.starts_with("no predictions") || n.starts_with("clv takes")
+        }),
         "no other note: {notes:?}"
     );
     // A note of ingest itself: dates whose day/month order is open.
     let json = crate::util::summary_json("bigcommerce_ambiguous_dates.csv", "2021-07-31", &[]);
     let notes = json["notes"].as_array().unwrap();
-    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert_eq!(notes.len(), 3, "{notes:?}");
     assert!(notes[1].as_str().unwrap().starts_with("no predictions"));
+    assert!(notes[2].as_str().unwrap().starts_with("clv takes"));
     let note = notes[0].as_str().unwrap();
     assert!(
         note.ends_with(
@@ -346,4 +349,31 @@ fn a_bad_date_says_the_form_dates_take() {
             .code(2)
             .stderr(predicates::str::contains(expected));
     }
+}
+
+/// clv takes a short export's pace for whole years: summary and report say
+/// so below 90 days of orders, and not above.
+#[test]
+fn clv_of_a_short_export_gets_a_note() {
+    let note = "clv takes the pace of 6 day(s) of orders for whole years: with fewer than 90 \
+                days of orders it is not a lifetime value";
+    let json = crate::util::summary_json(
+        "shopify_orders_2025_devstore_forezia.csv",
+        "2026-01-01",
+        &[],
+    );
+    assert!(
+        json["notes"].as_array().unwrap().iter().any(|n| n == note),
+        "{json}"
+    );
+    let json = crate::util::summary_json(
+        "bigcommerce_orders_2021-2024_urbanseeds_EXCERPT.csv",
+        "2026-01-01",
+        &[],
+    );
+    assert!(
+        !json["notes"].to_string().contains("clv takes"),
+        "{}",
+        json["notes"]
+    );
 }

@@ -566,9 +566,12 @@ fn the_notes_about_the_input_are_on_the_page() {
     let html = std::fs::read_to_string(&page).unwrap();
     assert_eq!(html.matches("Note:").count(), 1);
     assert!(html.contains("Note: </strong>no predicted revenue"));
-    // Without a model at all the section says why and the top has no note.
+    // Without a model at all the section says why and the top does not;
+    // its one note is that 12 days of orders make no lifetime value.
     let (_dir, page) = write_report(SHOPIFY, SHOPIFY_AS_OF, &[]);
-    assert!(!std::fs::read_to_string(&page).unwrap().contains("Note:"));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("Note:").count(), 1);
+    assert!(html.contains("Note: </strong>clv takes the pace of 12 day(s) of orders"));
 }
 
 #[test]
