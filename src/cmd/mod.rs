@@ -204,6 +204,16 @@ pub fn read_dataset(input: &InputArgs, settings: &Resolved, line_items: bool) ->
     let before = ingested.orders.height();
     ingested.orders = orders_until(ingested.orders, as_of)?;
     ingested.report.after_as_of = (before - ingested.orders.height()) as u64;
+    if ingested.orders.height() == 0 {
+        // As with an export without orders: lists rebuilt from none would
+        // empty every list of last week's run, and the figures would be
+        // those of an empty store.
+        anyhow::bail!(
+            "{}: all {before} order(s) are dated after the as-of date {as_of}: nothing to \
+             compute, nothing written (is --as-of right?)",
+            input.exports.join(", ")
+        );
+    }
     if let Some(path) = &input.rejects {
         write_atomically(path, |out| write_rejects(&ingested.rejected, out))?;
     }

@@ -318,6 +318,52 @@ fn orders_after_the_as_of_date_are_left_out_and_counted() {
     assert_eq!(cell(&people["ann@x.com"], "orders"), "1");
 }
 
+/// An as-of date before every order (a typo, a wrong year) would rebuild
+/// every list empty and make next week's diff say everyone left: it is an
+/// error, and last week's lists stay as they were.
+#[test]
+fn an_as_of_date_before_every_order_is_an_error_that_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = write(
+        dir.path(),
+        "export.csv",
+        "Name,Email,Created at,Total,Lineitem quantity,Financial Status\n\
+         #2,ann@x.com,2025-07-01 00:00:01 +0000,30.00,1,paid\n\
+         #1,ann@x.com,2025-05-31 23:59:59 +0000,10.00,1,paid\n",
+    );
+    let lists = dir.path().join("lists");
+    goldpan()
+        .args(["segments", "--as-of", "2025-06-30", "--out"])
+        .arg(&lists)
+        .arg(&export)
+        .assert()
+        .success();
+    let before = std::fs::read(lists.join("one_time.csv")).unwrap();
+    for command in ["summary", "segments", "customers"] {
+        let mut run = goldpan();
+        run.args([command, "--as-of", "2024-06-30"]);
+        if command != "summary" {
+            let out = if command == "segments" {
+                lists.clone()
+            } else {
+                dir.path().join("c.csv")
+            };
+            run.arg("--out").arg(out);
+        }
+        let output = run.arg(&export).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains(
+                "all 2 order(s) are dated after the as-of date 2024-06-30: nothing to compute"
+            ),
+            "{command}: {stderr}"
+        );
+    }
+    assert_eq!(std::fs::read(lists.join("one_time.csv")).unwrap(), before);
+    assert!(!dir.path().join("c.csv").exists());
+}
+
 const SHOPIFY_HEADER: &str =
     "Name,Email,Created at,Total,Lineitem quantity,Financial Status,Refunded Amount\n";
 
