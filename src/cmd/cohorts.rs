@@ -138,7 +138,7 @@ impl Emit for CohortTable {
                         r.customers.to_string(),
                         r.period.to_string(),
                         r.active_customers.to_string(),
-                        r.retention.to_string(),
+                        format!("{:.4}", r.retention),
                         money(r.cents.0),
                         money(r.cents.1),
                     ]

@@ -500,6 +500,14 @@ impl ExportReader {
                 );
             }
         }
+        let tabs: usize = headers.iter().map(|h| h.matches('\t').count()).sum();
+        if tabs > 0 && tabs >= headers.len() {
+            bail!(
+                "{file}:1: the header is separated by tabs, not commas: this is a tab-separated \
+                 file (.tsv, or a copy from a spreadsheet). Give goldpan the CSV file the store \
+                 exports"
+            );
+        }
         let semicolons: usize = headers.iter().map(|h| h.matches(';').count()).sum();
         if semicolons > 0 && semicolons >= headers.len() {
             bail!(

@@ -221,3 +221,25 @@ fn bad_rows_are_the_same_at_1_and_2_threads() {
     assert_eq!(runs[0], runs[1]);
     assert!(runs[0].1.contains("rejected"), "{}", runs[0].1);
 }
+
+/// A tab-separated copy reads as one long column name: say what it is
+/// instead of showing that name.
+#[test]
+fn a_tab_separated_file_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.tsv");
+    std::fs::write(
+        &path,
+        "Name\tEmail\tFinancial Status\tCreated at\tTotal\n\
+         #1\ta@x.com\tpaid\t2025-01-01 10:00:00 +0000\t10.00\n",
+    )
+    .unwrap();
+    let output = run(&["summary", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("orders.tsv:1: the header is separated by tabs, not commas"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
