@@ -357,13 +357,53 @@ pub struct OrdersBuilder {
 #[derive(Default)]
 struct ItemsBuilder {
     order_row: Vec<u32>,
-    product: Vec<String>,
-    variant: Vec<Option<String>>,
-    sku: Vec<Option<String>>,
-    vendor: Vec<Option<String>>,
+    product: Interned,
+    variant: Interned,
+    sku: Interned,
+    vendor: Interned,
     quantity: Vec<i64>,
     revenue: Vec<i64>,
     money_sum: i64,
+}
+
+/// A text column of the line items, each distinct text kept once: a store
+/// sells hundreds of products over millions of line items, and a String per
+/// item was most of the memory (and the time) the line items cost.
+#[derive(Default)]
+struct Interned {
+    index: FxHashMap<Box<str>, u32>,
+    texts: Vec<Box<str>>,
+    /// Per item, its text's index in `texts`; `u32::MAX` for none.
+    ids: Vec<u32>,
+}
+
+impl Interned {
+    fn push(&mut self, text: Option<&str>) {
+        let id = match text {
+            None => u32::MAX,
+            Some(text) => match self.index.get(text) {
+                Some(&id) => id,
+                None => {
+                    let id = self.texts.len() as u32;
+                    self.texts.push(text.into());
+                    self.index.insert(text.into(), id);
+                    id
+                }
+            },
+        };
+        self.ids.push(id);
+    }
+
+    /// The column, each row a view into one buffer of the distinct texts.
+    fn column(&self, name: &str) -> PolarsResult<Column> {
+        let texts = StringChunked::from_iter_values(name.into(), self.texts.iter().map(|t| &**t));
+        let ids: IdxCa = self
+            .ids
+            .iter()
+            .map(|&id| (id != u32::MAX).then_some(id as IdxSize))
+            .collect();
+        Ok(texts.take(&ids)?.into_column())
+    }
 }
 
 impl Default for OrdersBuilder {
@@ -443,10 +483,10 @@ impl OrdersBuilder {
         let row = u32::try_from(row).map_err(|_| "at most 4294967295 orders".to_string())?;
         for item in items {
             kept.order_row.push(row);
-            kept.product.push(item.product);
-            kept.variant.push(item.variant);
-            kept.sku.push(item.sku);
-            kept.vendor.push(item.vendor);
+            kept.product.push(Some(&item.product));
+            kept.variant.push(item.variant.as_deref());
+            kept.sku.push(item.sku.as_deref());
+            kept.vendor.push(item.vendor.as_deref());
             kept.quantity.push(item.quantity);
             kept.revenue.push(item.revenue_cents);
         }
@@ -787,10 +827,10 @@ impl ItemsBuilder {
         }
         let height = self.order_row.len();
         columns.extend([
-            Column::new(item_col::PRODUCT.into(), self.product),
-            Column::new(item_col::VARIANT.into(), self.variant),
-            Column::new(item_col::SKU.into(), self.sku),
-            Column::new(item_col::VENDOR.into(), self.vendor),
+            self.product.column(item_col::PRODUCT)?,
+            self.variant.column(item_col::VARIANT)?,
+            self.sku.column(item_col::SKU)?,
+            self.vendor.column(item_col::VENDOR)?,
             Column::new(item_col::QUANTITY.into(), self.quantity),
             Column::new(item_col::REVENUE.into(), self.revenue),
         ]);
