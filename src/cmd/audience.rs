@@ -221,10 +221,15 @@ fn read_list(path: &Path) -> Result<Listed> {
     let column = |name: &str| header.iter().position(|h| h == name);
     let (email, customer_id, store) = (column("email"), column("customer_id"), column("store"));
     if email.is_none() && customer_id.is_none() {
-        usage!(
-            "--list {file}: not a customer list goldpan wrote: it has no email or customer_id \
-             column (its columns: {})",
-            header.iter().collect::<Vec<_>>().join(", ")
+        // The file's own data is wrong, not the command line: exit 1. Its
+        // first columns are enough to recognize it (an orders export has 79).
+        let shown: Vec<&str> = header.iter().take(6).collect();
+        let more = if header.len() > 6 { ", …" } else { "" };
+        anyhow::bail!(
+            "--list {file}: not a customer list goldpan wrote (it has no email or customer_id \
+             column; its columns: {}{more}): give a list from goldpan segments, buyers or \
+             customers, or the export itself as EXPORT",
+            crate::sanitize::printable(&shown.join(", "))
         );
     }
     let mut listed = Listed {

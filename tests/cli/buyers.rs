@@ -238,7 +238,7 @@ fn a_buyers_list_becomes_an_audience_upload() {
 }
 
 #[test]
-fn audience_list_mistakes_are_usage_errors() {
+fn audience_list_mistakes_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("list.csv");
     std::fs::write(&list, "who,what\nann,napkins\n").unwrap();
@@ -260,8 +260,17 @@ fn audience_list_mistakes_are_usage_errors() {
         .arg(dir.path().join("up.csv"))
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no email or customer_id column"));
+    // A file that is not a list is bad data (exit 1), not a bad command line.
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no email or customer_id column; its columns: who, what)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("give a list from goldpan segments, buyers or customers"),
+        "{stderr}"
+    );
     // The list itself is no place for the upload.
     std::fs::write(&list, "email\nann@linen.test\n").unwrap();
     let mut cmd = goldpan();
