@@ -182,7 +182,10 @@ impl Purchases {
             .i64()?
             .rechunk()
             .into_owned();
-        let mut article_index: FxHashMap<Article, u32> = FxHashMap::default();
+        // Keyed by the cells themselves: an Article of owned texts per line
+        // item would allocate millions of strings to find a few hundred.
+        let mut article_index: FxHashMap<(&str, Option<&str>, Option<&str>), u32> =
+            FxHashMap::default();
         for row in 0..items.height() {
             let store = item_stores
                 .as_ref()
@@ -192,13 +195,13 @@ impl Purchases {
             let Some(&order) = order_index.get(&(store, id)) else {
                 continue;
             };
-            let article = Article {
-                product: product.get(row).unwrap_or_default().to_string(),
-                variant: variant.get(row).map(str::to_string),
-                sku: sku.get(row).map(str::to_string),
-            };
+            let key = (
+                product.get(row).unwrap_or_default(),
+                variant.get(row),
+                sku.get(row),
+            );
             let next = article_index.len() as u32;
-            let article = *article_index.entry(article).or_insert(next);
+            let article = *article_index.entry(key).or_insert(next);
             purchases.lines.push(Line {
                 order,
                 product: 0,
@@ -207,9 +210,16 @@ impl Purchases {
                 revenue_cents: revenue.get(row).unwrap_or(0),
             });
         }
-        let mut articles: Vec<(Article, u32)> = article_index.into_iter().collect();
+        let mut articles: Vec<_> = article_index.into_iter().collect();
         articles.sort_unstable_by_key(|(_, i)| *i);
-        purchases.articles = articles.into_iter().map(|(a, _)| a).collect();
+        purchases.articles = articles
+            .into_iter()
+            .map(|((product, variant, sku), _)| Article {
+                product: product.to_string(),
+                variant: variant.map(str::to_string),
+                sku: sku.map(str::to_string),
+            })
+            .collect();
         purchases.group(identity);
         Ok(purchases)
     }
