@@ -254,6 +254,10 @@ def segments(con, out, as_of):
     con.execute(r"""CREATE MACRO safe(x) AS CASE
         WHEN regexp_matches(x, '^[=+\-@\t\r]') AND NOT regexp_matches(x, '^[-+]?[0-9]+(\.[0-9]+)?$')
         THEN '''' || x ELSE x END""")
+    # ... and on phones that a spreadsheet would read as a number (a leading
+    # + or 0, then digits): the ' keeps the + and the zeros.
+    con.execute(r"""CREATE MACRO safe_phone(x) AS CASE
+        WHEN regexp_matches(x, '^[+0][0-9]+$') THEN '''' || x ELSE safe(x) END""")
     con.execute("CREATE MACRO cents_text(x) AS printf('%d.%02d', x // 100, x % 100)")
     sizes = {}
     for seg in SEGMENTS:
@@ -269,7 +273,7 @@ def segments(con, out, as_of):
         # aov: the customer's revenue / orders in cents, rounded half up.
         con.execute(f"""
 COPY (SELECT safe(email) AS email, NULL AS customer_id, safe(person) AS name,
-             safe(company) AS company, safe(phone) AS phone,
+             safe(company) AS company, safe_phone(phone) AS phone,
              nullif(accepts, '') AS accepts_marketing, orders, cents_text(cents) AS revenue,
              cents_text((2 * cents + orders) // (2 * orders)) AS aov,
              first_order, last_order, days_since_last_order, total_quantity,

@@ -223,13 +223,15 @@ pub fn write_customers(
         .iter()
         .map(|name| Cells::of(customers, name))
         .collect::<Result<Vec<_>>>()?;
+    let phone = header.iter().position(|name| *name == field::PHONE);
     // One buffer per column, reused for every row.
     let mut row = vec![String::new(); columns.len()];
     for i in 0..customers.height() {
-        for (cell, column) in row.iter_mut().zip(&columns) {
+        for (at, (cell, column)) in row.iter_mut().zip(&columns).enumerate() {
             cell.clear();
             column.write(i, cell);
-            if escape && needs_formula_escape(cell) {
+            if escape && (needs_formula_escape(cell) || Some(at) == phone && phone_as_number(cell))
+            {
                 cell.insert(0, '\'');
             }
         }
@@ -237,6 +239,16 @@ pub fn write_customers(
     }
     csv.flush()?;
     Ok(())
+}
+
+/// Whether a spreadsheet would read a phone as a number and lose its `+`
+/// or leading zero (`+995550736115` as 9.95551E+11, `0955573306` as
+/// 955573306): it gets the `'` that marks text, as Shopify's own export
+/// writes phones.
+fn phone_as_number(phone: &str) -> bool {
+    phone.len() > 1
+        && phone.starts_with(['+', '0'])
+        && phone.bytes().skip(1).all(|b| b.is_ascii_digit())
 }
 
 /// The customers table with the columns only lists have: the bulk signals

@@ -395,6 +395,34 @@ fn formula_cells_are_escaped_unless_asked_not_to() {
     assert_eq!(row["name"], "=HYPERLINK(\"http://x\")");
 }
 
+/// A spreadsheet reads `+995550736115` as 9.95551E+11 and `0955573306` as
+/// 955573306: a phone that looks like a number gets the ' that marks text,
+/// so the list can still be called from.
+#[test]
+fn phones_that_look_like_numbers_keep_their_plus_and_zeros() {
+    let (_dir, lists) = segments(
+        "shopify_orders_2024_looker101_ANONYMIZED.csv",
+        "2026-01-01",
+        &[],
+    );
+    let rows = read_csv(&lists.join("top_20.csv"));
+    let phone = |email: &str| {
+        rows.iter()
+            .find(|r| r["email"] == email)
+            .map(|r| r["phone"].clone())
+            .unwrap()
+    };
+    assert_eq!(phone("customer001@example.com"), "'0955573306");
+    assert_eq!(phone("customer017@example.com"), "'+995550736115");
+    let (_dir, plain) = segments(
+        "shopify_orders_2024_looker101_ANONYMIZED.csv",
+        "2026-01-01",
+        &["--no-formula-escape"],
+    );
+    let rows = read_csv(&plain.join("top_20.csv"));
+    assert!(rows.iter().any(|r| r["phone"] == "0955573306"));
+}
+
 #[test]
 fn only_and_stdout() {
     let output = goldpan()
