@@ -59,7 +59,11 @@ impl fmt::Display for FitError {
                 f,
                 "{repeat} repeat customer(s), at least {needed} are needed to fit the model"
             ),
-            FitError::NoMaximum(why) => write!(f, "the fit found no maximum ({why})"),
+            FitError::NoMaximum(why) => write!(
+                f,
+                "these customers' histories do not pin the model down: no parameters fit \
+                 best ({why})"
+            ),
             FitError::NoMean(why) => write!(f, "{why}"),
         }
     }
