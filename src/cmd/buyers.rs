@@ -127,6 +127,19 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         }
         None => None,
     };
+    // This list is for mailing: without a consent rule everyone stays, and
+    // stderr says how many of them said no to marketing.
+    if consent.is_none() {
+        let (_, tally) = consent::apply(table.clone(), consent::Rule::Ignore)?;
+        if tally.declined_marketing > 0 {
+            output::note(&format!(
+                "{} of the {} customers listed declined marketing (accepts_marketing = no): \
+                 --consent not-declined leaves them out, as goldpan audience --list does",
+                tally.declined_marketing,
+                table.height()
+            ));
+        }
+    }
     let columns = [MATCHED_PRODUCTS, MATCHED_UNITS, LAST_BOUGHT, AS_OF];
     let escape = !args.no_formula_escape;
     let write =

@@ -358,3 +358,33 @@ fn a_pattern_that_matches_no_product_is_named() {
     assert!(!stderr.contains("\"placemat\""), "{stderr}");
     assert_eq!(matched(&csv).len(), 3, "{csv}");
 }
+
+/// A buyers list is a mailing list: without a consent rule it keeps
+/// everyone, and stderr says how many of them declined marketing.
+#[test]
+fn the_customers_who_declined_marketing_are_counted_when_kept() {
+    let file = fixture("shopify_orders_2024_looker101_ANONYMIZED.csv");
+    let args = [
+        "buyers",
+        &file,
+        "--as-of",
+        "2026-01-01",
+        "--bought",
+        "gucci*",
+        "--out",
+        "-",
+    ];
+    let (csv, stderr) = run_ok(goldpan().args(args));
+    assert!(
+        stderr.contains("note: 2 of the 10 customers listed declined marketing"),
+        "{stderr}"
+    );
+    assert_eq!(csv.lines().count(), 11);
+    let (csv, stderr) = run_ok(goldpan().args(args).args(["--consent", "not-declined"]));
+    assert!(!stderr.contains("customers listed declined"), "{stderr}");
+    assert!(
+        stderr.contains("left out 2 customers who declined marketing"),
+        "{stderr}"
+    );
+    assert_eq!(csv.lines().count(), 9);
+}
