@@ -134,6 +134,20 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
             output::say(&format!("every list: {line}"));
         }
     }
+    // Without a rule the lists hold everyone: say how many said no to
+    // marketing before someone mails a list as it is.
+    if consent.is_none() {
+        let (_, tally) = consent::apply(customers.clone(), consent::Rule::Ignore)?;
+        if tally.declined_marketing > 0 {
+            output::note(&format!(
+                "{} of the {} customers declined marketing (accepts_marketing = no) and the \
+                 lists keep them: --consent not-declined leaves them out, as goldpan audience \
+                 does",
+                tally.declined_marketing,
+                customers.height()
+            ));
+        }
+    }
     if ingest_report.rows_rejected > 0 {
         output::say(&format!(
             "{} malformed row(s) skipped (--skip-bad-rows); --rejects FILE lists them",

@@ -613,6 +613,19 @@ fn lists_hold_everyone_with_their_consent_unless_a_consent_rule_is_given() {
         ]
     );
 
+    // Kept, and counted on stderr, so that nobody mails a list unaware.
+    let output = goldpan()
+        .args(["segments", &fixture("shopify_orders_consent.csv")])
+        .args(["--as-of", "2025-06-30", "--out"])
+        .arg(out.parent().unwrap().join("again"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("note: 4 of the 10 customers declined marketing (accepts_marketing = no) and the lists keep them"),
+        "{stderr}"
+    );
+
     // For mailing straight from a list: the same rule as audience.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("lists");
@@ -645,6 +658,7 @@ fn lists_hold_everyone_with_their_consent_unless_a_consent_rule_is_given() {
         stderr.contains("goldpan: every list: left out 4 customers who declined marketing"),
         "{stderr}"
     );
+    assert!(!stderr.contains("the lists keep them"), "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["consent"]["rule"], "not-declined");
     assert_eq!(json["consent"]["left_out_for_consent"], 4);
