@@ -44,8 +44,13 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         .into_iter()
         .map(Row::from)
         .collect();
+    let currency = match settings.currency() {
+        Some(code) => Some(code.to_uppercase()),
+        None => super::summary::currency(&data.orders)?,
+    };
     Emitter::new(args.json).data(&ProductTable {
         as_of: data.as_of.to_string(),
+        currency,
         products: rows,
         notes: data.notes,
     })
@@ -104,6 +109,8 @@ impl From<products::ProductRow> for Row {
 #[derive(serde::Serialize)]
 struct ProductTable {
     as_of: String,
+    /// The export's currency, when it names one: the revenue column's unit.
+    currency: Option<String>,
     products: Vec<Row>,
     notes: Vec<String>,
 }
@@ -142,7 +149,10 @@ impl Emit for ProductTable {
     fn terminal_table(&self) -> Table {
         let percent = |v: f64| format!("{:.1}%", v * 100.0);
         Table {
-            title: format!("Products as of {}", self.as_of),
+            title: match &self.currency {
+                Some(code) => format!("Products as of {}, amounts in {code}", self.as_of),
+                None => format!("Products as of {}", self.as_of),
+            },
             header: HEADER.map(String::from).to_vec(),
             rows: self
                 .products

@@ -251,7 +251,7 @@ impl Window {
 
 /// The currency the export names for its valid orders (for any order when
 /// none is valid); `None` when it names none.
-fn currency(orders: &DataFrame) -> Result<Option<String>> {
+pub(super) fn currency(orders: &DataFrame) -> Result<Option<String>> {
     let codes_of = |orders: polars::prelude::LazyFrame| -> Result<Vec<String>> {
         let codes = orders
             .select([col(order::CURRENCY).drop_nulls().unique_stable()])

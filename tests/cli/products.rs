@@ -86,6 +86,8 @@ fn json_has_the_same_figures() {
     let out = products("products_bigcommerce.csv", &["--json"]);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["as_of"], AS_OF);
+    // The revenue column's unit, as summary names it.
+    assert_eq!(json["currency"], "EUR");
     let napkin = &json["products"][1];
     assert_eq!(napkin["product"], "Dinner napkin");
     assert_eq!(napkin["revenue"], 58.0);
@@ -223,4 +225,19 @@ fn product_names_that_look_like_formulas_are_escaped() {
     assert!(rows[2].starts_with("'@SUM(A1),"), "{csv}");
     // Numbers stay numbers.
     assert!(rows[2].contains(",-5.00,"), "{csv}");
+}
+
+/// On a terminal the title says what the revenue column is counted in.
+#[test]
+fn the_terminal_title_names_the_currency() {
+    let shown = crate::util::on_terminal(&[
+        "products",
+        &fixture("products_bigcommerce.csv"),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert!(
+        shown.contains("Products as of 2025-03-31, amounts in EUR"),
+        "{shown}"
+    );
 }
