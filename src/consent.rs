@@ -60,13 +60,18 @@ pub struct Tally {
     pub left_out_for_consent: u64,
 }
 
+/// How many customers (rows of the customers table) declined marketing on
+/// their latest order: a list written without a rule keeps them, and says so.
+pub fn declined(customers: &DataFrame) -> PolarsResult<u64> {
+    let consent = customers.column(field::ACCEPTS_MARKETING)?.bool()?;
+    Ok((consent.len() - consent.null_count()) as u64 - consent.num_trues() as u64)
+}
+
 /// The customers (rows of the customers table) that `rule` keeps, in their
 /// order, and what became of the others.
 pub fn apply(customers: DataFrame, rule: Rule) -> PolarsResult<(DataFrame, Tally)> {
-    let consent = customers.column(field::ACCEPTS_MARKETING)?.bool()?;
-    let unknown_consent = consent.null_count() as u64;
-    let declined_marketing =
-        (consent.len() - consent.null_count()) as u64 - consent.num_trues() as u64;
+    let unknown_consent = customers.column(field::ACCEPTS_MARKETING)?.null_count() as u64;
+    let declined_marketing = declined(&customers)?;
     let before = customers.height();
     let kept = customers.lazy().filter(rule.keeps()).collect()?;
     let tally = Tally {

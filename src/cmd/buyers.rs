@@ -130,12 +130,12 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     // This list is for mailing: without a consent rule everyone stays, and
     // stderr says how many of them said no to marketing.
     if consent.is_none() {
-        let (_, tally) = consent::apply(table.clone(), consent::Rule::Ignore)?;
-        if tally.declined_marketing > 0 {
+        let declined = consent::declined(&table)?;
+        if declined > 0 {
             output::note(&format!(
                 "{} of the {} customers listed declined marketing (accepts_marketing = no): \
                  --consent not-declined leaves them out, as goldpan audience --list does",
-                tally.declined_marketing,
+                declined,
                 table.height()
             ));
         }

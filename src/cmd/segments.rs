@@ -137,13 +137,13 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     // Without a rule the lists hold everyone: say how many said no to
     // marketing before someone mails a list as it is.
     if consent.is_none() {
-        let (_, tally) = consent::apply(customers.clone(), consent::Rule::Ignore)?;
-        if tally.declined_marketing > 0 {
+        let declined = consent::declined(&customers)?;
+        if declined > 0 {
             output::note(&format!(
                 "{} of the {} customers declined marketing (accepts_marketing = no) and the \
                  lists keep them: --consent not-declined leaves them out, as goldpan audience \
                  does",
-                tally.declined_marketing,
+                declined,
                 customers.height()
             ));
         }
