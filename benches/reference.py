@@ -78,9 +78,9 @@ def sql_list(xs):
     return ", ".join(map(sql_str, xs))
 
 
-def build(con, path, as_of, currency):
-    """Create the temp tables `orders` (one row per order) and `cust` (one row
-    per attributed customer, with ranking, AOV band and B2B signals)."""
+def prepare(con, path):
+    """The macros both peers use, and `c(name)`: an export column as SQL,
+    empty when the export does not have it."""
     with open(path, newline="", encoding="utf-8-sig") as f:
         header = {h.strip() for h in next(csv.reader(f))}
 
@@ -97,6 +97,19 @@ def build(con, path, as_of, currency):
     # Money: exact DECIMAL, never DOUBLE. An unparsable amount is an error
     # (CAST, not TRY_CAST): an oracle must not silently read it as 0.
     con.execute("CREATE MACRO money(x) AS coalesce(CAST(NULLIF(trim(x), '') AS DECIMAL(18,2)), 0)")
+    return c
+
+
+def scan(path):
+    """One parallel read of the export, every cell as text."""
+    return (f"read_csv({sql_str(path)}, header = true, all_varchar = true, parallel = true, "
+            f"delim = ',', quote = '\"', escape = '\"')")
+
+
+def build(con, path, as_of, currency):
+    """Create the temp tables `orders` (one row per order) and `cust` (one row
+    per attributed customer, with ranking, AOV band and B2B signals)."""
+    c = prepare(con, path)
     cur_filter = f"AND upper(currency) = upper({sql_str(currency)})" if currency else ""
     yes, no = sql_list(["yes", "true", "1", "y"]), sql_list(["no", "false", "0", "n"])
     con.execute(f"""
@@ -113,8 +126,7 @@ WITH raw AS (
          CASE WHEN lower(trim({c("Accepts Marketing")})) IN ({yes}) THEN 'yes'
               WHEN lower(trim({c("Accepts Marketing")})) IN ({no}) THEN 'no'
               ELSE '' END AS accepts
-  FROM read_csv({sql_str(path)}, header = true, all_varchar = true, parallel = true,
-                delim = ',', quote = '"', escape = '"')
+  FROM {scan(path)}
 ), grouped AS (
   -- Line items share Name; only an order's first row carries its order
   -- fields, so max() over the order's rows is the first row's value.
@@ -294,16 +306,8 @@ def products(con, path, as_of, out):
     products. Writes key, customers, orders, units, revenue (cents),
     revenue_share, first_order_customers, repeat_share, median_days_to_second
     as CSV to `out`."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        header = {h.strip() for h in next(csv.reader(f))}
-
-    def c(name):
-        return f'cell("{name}")' if name in header else "''"
-
-    con.execute(r"""CREATE MACRO cell(x) AS CASE WHEN starts_with(coalesce(x, ''), '''')
-                    THEN substr(x, 2) ELSE coalesce(x, '') END""")
-    con.execute(r"CREATE MACRO plain(x) AS trim(regexp_replace(x, '[\t\r\n]', ' ', 'g'))")
-    con.execute("CREATE MACRO cents(x) AS CAST(round(coalesce(CAST(NULLIF(trim(x), '') AS DECIMAL(18,2)), 0) * 100) AS BIGINT)")
+    c = prepare(con, path)
+    con.execute("CREATE MACRO cents(x) AS CAST(round(money(x) * 100) AS BIGINT)")
     con.execute(f"""
 CREATE TEMP TABLE raw AS
 SELECT cell("Name") AS id, {c("Email")} AS email, {c("Created at")} AS created,
@@ -311,8 +315,7 @@ SELECT cell("Name") AS id, {c("Email")} AS email, {c("Created at")} AS created,
        {c("Payment Method")} AS pay, plain(cell("Lineitem name")) AS item,
        CAST(NULLIF(trim(cell("Lineitem quantity")), '') AS BIGINT) AS qty,
        cents({c("Lineitem price")}) AS price, cents({c("Lineitem discount")}) AS discount
-FROM read_csv({sql_str(path)}, header = true, all_varchar = true, parallel = true,
-              delim = ',', quote = '"', escape = '"')""")
+FROM {scan(path)}""")
     con.execute(f"""
 CREATE TEMP TABLE porders AS
 SELECT id, nullif(lower(trim(max(email))), '') AS customer,
