@@ -100,7 +100,8 @@ impl Cells {
             }
             Cells::Date(c) => {
                 if let Some(days) = c.get(i) {
-                    let _ = write!(out, "{}", date_from_days(days).format("%Y-%m-%d"));
+                    // NaiveDate displays as YYYY-MM-DD, without parsing a format string per cell.
+                    let _ = write!(out, "{}", date_from_days(days));
                 }
             }
             Cells::Decimal(c) => {

@@ -7,9 +7,12 @@
 //! for the commands about products, the line-items table ([`item_col`]).
 
 use chrono::NaiveDate;
+use hashbrown::HashTable;
 use polars::prelude::*;
-use rustc_hash::FxHashMap;
+use polars_arrow::array::MutableBinaryViewArray;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 /// Column names of the orders table, with their polars types.
 pub mod col {
@@ -312,12 +315,11 @@ pub enum Found {
 /// With separate stores ([`Self::start_store`]), an order is a store and an
 /// order id: the same id in two stores is two orders.
 pub struct OrdersBuilder {
-    /// For each store, the last row pushed for each order id. One store
-    /// unless [`Self::start_store`] is called.
-    index_of: Vec<FxHashMap<Box<str>, usize>>,
+    /// The order id of each row, and per store the last row of each id.
+    ids: OrderIds,
     /// The names of the stores when they are separate; empty otherwise.
     stores: Vec<String>,
-    /// The store (index into `index_of`) of the files read from now on.
+    /// The store (index into the stores of `ids`) of the files read from now on.
     store: usize,
     /// For a row whose order id was pushed from an earlier file: that row.
     earlier_copy: FxHashMap<usize, usize>,
@@ -331,9 +333,9 @@ pub struct OrdersBuilder {
     /// they fit, no sum over any subset of orders can overflow.
     money_sum: i64,
     items_sum: i64,
-    order_id: StringChunkedBuilder,
     customer: StringChunkedBuilder,
-    email: StringChunkedBuilder,
+    /// Read back by [`Self::email`], hence not a `StringChunkedBuilder`.
+    email: MutableBinaryViewArray<str>,
     customer_id: StringChunkedBuilder,
     date: Vec<i32>,
     time_of_day: Vec<Option<i32>>,
@@ -406,11 +408,78 @@ impl Interned {
     }
 }
 
+/// The order id of each row of the builder, and per store where the last row
+/// of each id is: each id is kept once, in the column the table is built
+/// from (a string per order for the index was a third of the builder's
+/// memory).
+#[derive(Default)]
+struct OrderIds {
+    ids: MutableBinaryViewArray<str>,
+    /// Per store, rows hashed by their order id.
+    last_row: Vec<HashTable<usize>>,
+}
+
+impl OrderIds {
+    fn hash(id: &str) -> u64 {
+        FxBuildHasher.hash_one(id)
+    }
+
+    /// The last row with this order id in the store.
+    fn find(&self, store: usize, id: &str) -> Option<usize> {
+        last_row_of(self.last_row.get(store)?, id, |row| self.ids.value(row))
+    }
+
+    /// Adds the next row's id in the store; the id's previous row, if any.
+    fn push(&mut self, store: usize, id: &str) -> Option<usize> {
+        let row = self.ids.len();
+        self.ids.push_value(id);
+        if self.last_row.len() <= store {
+            self.last_row.resize_with(store + 1, HashTable::new);
+        }
+        let ids = &self.ids;
+        let entry = self.last_row[store].entry(
+            Self::hash(id),
+            |&earlier| ids.value(earlier) == id,
+            |&earlier| Self::hash(ids.value(earlier)),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(mut found) => {
+                Some(std::mem::replace(found.get_mut(), row))
+            }
+            hashbrown::hash_table::Entry::Vacant(vacant) => {
+                vacant.insert(row);
+                None
+            }
+        }
+    }
+
+    /// The last row of each id, in every store.
+    fn last_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        self.last_row.iter().flat_map(|rows| rows.iter().copied())
+    }
+
+    /// The order id column, and per store the last row of each id.
+    fn finish(self) -> (StringChunked, Vec<HashTable<usize>>) {
+        let ids = StringChunked::with_chunk(col::ORDER_ID.into(), self.ids.freeze());
+        (ids, self.last_row)
+    }
+}
+
+/// The row among `rows` whose order id (`id_of` a row) is `id`.
+fn last_row_of<'a>(
+    rows: &HashTable<usize>,
+    id: &str,
+    id_of: impl Fn(usize) -> &'a str,
+) -> Option<usize> {
+    rows.find(OrderIds::hash(id), |&row| id_of(row) == id)
+        .copied()
+}
+
 impl Default for OrdersBuilder {
     fn default() -> Self {
         let text = |name: &str| StringChunkedBuilder::new(name.into(), 0);
         OrdersBuilder {
-            index_of: vec![FxHashMap::default()],
+            ids: OrderIds::default(),
             stores: Vec::new(),
             store: 0,
             earlier_copy: FxHashMap::default(),
@@ -419,9 +488,8 @@ impl Default for OrdersBuilder {
             file_of_row: Vec::new(),
             money_sum: 0,
             items_sum: 0,
-            order_id: text(col::ORDER_ID),
             customer: text(col::CUSTOMER),
-            email: text(col::EMAIL),
+            email: MutableBinaryViewArray::new(),
             customer_id: text(col::CUSTOMER_ID),
             date: Vec::new(),
             time_of_day: Vec::new(),
@@ -501,9 +569,6 @@ impl OrdersBuilder {
             Some(known) => known,
             None => {
                 self.stores.push(name.to_string());
-                if self.stores.len() > self.index_of.len() {
-                    self.index_of.push(FxHashMap::default());
-                }
                 self.stores.len() - 1
             }
         };
@@ -523,13 +588,20 @@ impl OrdersBuilder {
     /// Where the order with this id is in the current store, if it was
     /// pushed already.
     pub fn find(&self, id: &str) -> Option<Found> {
-        self.index_of[self.store].get(id).map(|&row| {
+        self.ids.find(self.store, id).map(|row| {
             if row >= self.file_start {
                 Found::InThisFile(row)
             } else {
                 Found::InEarlierFile
             }
         })
+    }
+
+    /// The e-mail of the order in this row.
+    pub fn email(&self, row: usize) -> Option<&str> {
+        use polars_arrow::array::MutableArray;
+        let present = MutableArray::validity(&self.email).is_none_or(|valid| valid.get(row));
+        present.then(|| self.email.value(row))
     }
 
     /// Adds the order and returns its row. The caller pushes an order id once
@@ -563,11 +635,9 @@ impl OrdersBuilder {
             seen.newest = Some(timestamp);
         }
         self.file_of_row.push(file as u32);
-        let index_of = &mut self.index_of[self.store];
-        if let Some(&earlier) = index_of.get(order.id.as_str()) {
+        if let Some(earlier) = self.ids.push(self.store, &order.id) {
             self.earlier_copy.insert(row, earlier);
         }
-        index_of.insert(order.id.as_str().into(), row);
         match (
             &order.email,
             &order.customer_id,
@@ -584,8 +654,7 @@ impl OrdersBuilder {
             }
             (None, None, _) => self.customer.append_null(),
         }
-        self.order_id.append_value(&order.id);
-        self.email.append_option(order.email);
+        self.email.push(order.email);
         self.customer_id.append_option(order.customer_id);
         self.date.push(epoch_days(order.date));
         // Below 86,400: the conversion cannot fail.
@@ -626,14 +695,12 @@ impl OrdersBuilder {
         let earlier_copy = std::mem::take(&mut self.earlier_copy);
         let files = std::mem::take(&mut self.files);
         let file_of_row = std::mem::take(&mut self.file_of_row);
-        let index_of = std::mem::take(&mut self.index_of);
+        let ids = std::mem::take(&mut self.ids);
         let stores = std::mem::take(&mut self.stores);
         let items = self.items.take();
         // In row order, so that the examples of an error are always the same.
-        let mut last_rows: Vec<usize> = index_of
-            .iter()
-            .flat_map(|ids| ids.values().copied())
-            .collect();
+        let mut last_rows: Vec<usize> = ids.last_rows().collect();
+        let (order_ids, last_row) = ids.finish();
         last_rows.sort_unstable();
         let store_of_row: Option<Vec<&str>> = (!stores.is_empty()).then(|| {
             file_of_row
@@ -641,7 +708,7 @@ impl OrdersBuilder {
                 .map(|&file| stores[files[file as usize].store].as_str())
                 .collect()
         });
-        let all = self.table(store_of_row)?;
+        let all = self.table(order_ids.clone().into_column(), store_of_row)?;
         if earlier_copy.is_empty() && stores.len() < 2 {
             return Ok(Built {
                 items: items.map(|items| items.table(&all, None)).transpose()?,
@@ -652,7 +719,7 @@ impl OrdersBuilder {
             });
         }
         let copies = Copies::of(&all)?;
-        let same_orders_in_stores = same_orders_in_stores(&index_of, &stores, &copies);
+        let same_orders_in_stores = same_orders_in_stores(&order_ids, &last_row, &stores, &copies);
         if earlier_copy.is_empty() {
             return Ok(Built {
                 items: items.map(|items| items.table(&all, None)).transpose()?,
@@ -737,7 +804,7 @@ impl OrdersBuilder {
     }
 
     /// The table; with `store_of_row`, a [`col::STORE`] column of it.
-    fn table(self, store_of_row: Option<Vec<&str>>) -> PolarsResult<DataFrame> {
+    fn table(self, order_id: Column, store_of_row: Option<Vec<&str>>) -> PolarsResult<DataFrame> {
         let net: Vec<i64> = self
             .total
             .iter()
@@ -747,9 +814,9 @@ impl OrdersBuilder {
         let height = self.len();
         let text = |builder: StringChunkedBuilder| builder.finish().into_column();
         let mut columns = vec![
-            text(self.order_id),
+            order_id,
             text(self.customer),
-            text(self.email),
+            StringChunked::with_chunk(col::EMAIL.into(), self.email.freeze()).into_column(),
             text(self.customer_id),
             Column::new(col::DATE.into(), self.date).cast(&DataType::Date)?,
             Column::new(col::TIME.into(), self.time_of_day),
@@ -777,16 +844,18 @@ impl OrdersBuilder {
 /// customer: such stores are more likely two overlapping exports of one
 /// store. One line per such pair of stores, for people.
 fn same_orders_in_stores(
-    index_of: &[FxHashMap<Box<str>, usize>],
+    order_ids: &StringChunked,
+    last_row: &[HashTable<usize>],
     stores: &[String],
     copies: &Copies,
 ) -> Vec<String> {
+    let id_of = |row: usize| order_ids.get(row).unwrap_or_default();
     let mut found = Vec::new();
-    for (a, ids) in index_of.iter().enumerate().take(stores.len()) {
-        for (b, others) in index_of.iter().enumerate().take(stores.len()).skip(a + 1) {
+    for (a, rows) in last_row.iter().enumerate().take(stores.len()) {
+        for (b, others) in last_row.iter().enumerate().take(stores.len()).skip(a + 1) {
             let (mut shared, mut same) = (0u64, 0u64);
-            for (id, &row) in ids {
-                if let Some(&other) = others.get(id) {
+            for &row in rows {
+                if let Some(other) = last_row_of(others, id_of(row), id_of) {
                     shared += 1;
                     same += u64::from(copies.same_order(row, other));
                 }

@@ -127,7 +127,10 @@ pub fn read_rows(
     format: &mut impl OrderRows,
 ) -> Result<FileCounts> {
     sink.orders.start_file(reader.file());
-    let mut file = FileOrders::default();
+    let mut file = FileOrders {
+        first_order: sink.orders.len(),
+        ..FileOrders::default()
+    };
     let mut counts = FileCounts::default();
     loop {
         match reader.next_row() {
@@ -177,9 +180,12 @@ enum Seen {
 struct FileOrders {
     /// Orders whose first row was rejected, with its line.
     rejected: FxHashMap<Box<str>, u64>,
-    /// The e-mail of each order of this file (by row of the orders table) and
-    /// the line of its first row, for the later rows to match.
-    first_rows: FxHashMap<usize, (Option<String>, u64)>,
+    /// The line of the first row of each order of this file, by its row of
+    /// the orders table less the file's first: named when a later row's
+    /// e-mail differs from the first's.
+    first_lines: Vec<u64>,
+    /// The first row of the orders table that this file's orders fill.
+    first_order: usize,
 }
 
 impl FileOrders {
@@ -215,16 +221,16 @@ impl FileOrders {
             let items = self.line_items(sink, format, &row).inspect_err(|_| {
                 self.rejected.insert(id.into(), reader.line());
             })?;
-            let email = order.email.clone();
             let built = sink.orders.push(order).map_err(|expected| {
                 self.rejected.insert(id.into(), reader.line());
                 out_of_range(reader, &expected)
             })?;
+            self.first_lines.push(reader.line());
+            debug_assert_eq!(self.first_order + self.first_lines.len(), built + 1);
             sink.orders
                 .add_line_items(built, items)
                 .map_err(|expected| out_of_range(reader, &expected))?;
             counts.orders += 1;
-            self.first_rows.insert(built, (email, reader.line()));
             return Ok(());
         };
         match (format.layout(), seen) {
@@ -243,9 +249,10 @@ impl FileOrders {
                 fatal: false,
             }),
             (Layout::RowPerLineItem, Seen::Row(order)) => {
-                if let (Some(email), Some((Some(first), line))) =
-                    (format.row_email(&row)?, self.first_rows.get(&order))
-                    && email != *first
+                let line = self.first_lines[order - self.first_order];
+                if let (Some(email), Some(first)) =
+                    (format.row_email(&row)?, sink.orders.email(order))
+                    && email != first
                 {
                     // Not shown: the message needs no customer's address.
                     return Err(RowError {

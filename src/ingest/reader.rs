@@ -147,48 +147,83 @@ impl<R: Read> Guarded<R> {
     }
 
     fn watch(&mut self, bytes: &[u8]) -> Result<(), Unreadable> {
+        let mut at = 0;
+        while at < bytes.len() {
+            // Inside a cell, the bytes up to the next one that can end it
+            // change nothing but the counts: skipped in one tight loop, as
+            // most cells are a few bytes long (shorter than memchr pays off).
+            let rest = &bytes[at..];
+            let plain = match self.quoting {
+                Quoting::InQuotedCell => {
+                    let plain = rest.iter().position(|&b| b == b'"').unwrap_or(rest.len());
+                    self.line += rest[..plain].iter().filter(|&&b| b == b'\n').count() as u64;
+                    plain
+                }
+                Quoting::InCell => rest
+                    .iter()
+                    .position(|&b| matches!(b, b',' | b'\r' | b'\n'))
+                    .unwrap_or(rest.len()),
+                _ => 0,
+            };
+            if plain > 0 {
+                self.cell_bytes += plain as u64;
+                self.record_bytes += plain as u64;
+                self.check_caps()?;
+                at += plain;
+                continue;
+            }
+            self.step(rest[0]);
+            self.check_caps()?;
+            at += 1;
+        }
+        Ok(())
+    }
+
+    /// One byte through the state machine.
+    fn step(&mut self, byte: u8) {
         use Quoting::*;
-        for &byte in bytes {
-            if self.quoting == StartOfRecord && byte != b'\r' && byte != b'\n' {
-                self.record_line = self.line;
+        if self.quoting == StartOfRecord && byte != b'\r' && byte != b'\n' {
+            self.record_line = self.line;
+            self.record_bytes = 0;
+        }
+        if byte == b'\n' {
+            self.line += 1;
+        }
+        self.quoting = match (self.quoting, byte) {
+            (InQuotedCell, b'"') => QuoteInQuotedCell,
+            (InQuotedCell, _) => InQuotedCell,
+            (QuoteInQuotedCell, b'"') => InQuotedCell,
+            (StartOfRecord | StartOfCell, b'"') => {
+                self.quote_line = self.line;
+                InQuotedCell
+            }
+            (_, b',') => StartOfCell,
+            (_, b'\r' | b'\n') => StartOfRecord,
+            (StartOfRecord | StartOfCell | InCell | QuoteInQuotedCell, _) => InCell,
+        };
+        match self.quoting {
+            StartOfCell => self.cell_bytes = 0,
+            StartOfRecord => {
+                self.cell_bytes = 0;
                 self.record_bytes = 0;
             }
-            if byte == b'\n' {
-                self.line += 1;
+            _ => {
+                self.cell_bytes += 1;
+                self.record_bytes += 1;
             }
-            self.quoting = match (self.quoting, byte) {
-                (InQuotedCell, b'"') => QuoteInQuotedCell,
-                (InQuotedCell, _) => InQuotedCell,
-                (QuoteInQuotedCell, b'"') => InQuotedCell,
-                (StartOfRecord | StartOfCell, b'"') => {
-                    self.quote_line = self.line;
-                    InQuotedCell
-                }
-                (_, b',') => StartOfCell,
-                (_, b'\r' | b'\n') => StartOfRecord,
-                (StartOfRecord | StartOfCell | InCell | QuoteInQuotedCell, _) => InCell,
-            };
-            match self.quoting {
-                StartOfCell => self.cell_bytes = 0,
-                StartOfRecord => {
-                    self.cell_bytes = 0;
-                    self.record_bytes = 0;
-                }
-                _ => {
-                    self.cell_bytes += 1;
-                    self.record_bytes += 1;
-                }
-            }
-            if self.cell_bytes > MAX_CELL_BYTES {
-                return Err(Unreadable::CellTooLong {
-                    line: self.record_line,
-                });
-            }
-            if self.record_bytes > MAX_ROW_BYTES {
-                return Err(Unreadable::RowTooLong {
-                    line: self.record_line,
-                });
-            }
+        }
+    }
+
+    fn check_caps(&self) -> Result<(), Unreadable> {
+        if self.cell_bytes > MAX_CELL_BYTES {
+            return Err(Unreadable::CellTooLong {
+                line: self.record_line,
+            });
+        }
+        if self.record_bytes > MAX_ROW_BYTES {
+            return Err(Unreadable::RowTooLong {
+                line: self.record_line,
+            });
         }
         Ok(())
     }
@@ -795,4 +830,78 @@ pub fn excel_rewrite_of_number(text: &str) -> Option<&'static str> {
         return Some("wrote amounts with a decimal comma for your language settings");
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::fuzz_mutations::Rng;
+
+    /// Where the guard stands, to compare two guards.
+    fn state<R>(guard: &Guarded<R>) -> (bool, u64, u64, u64, u64, u64) {
+        (
+            guard.quoting == Quoting::InQuotedCell,
+            guard.line,
+            guard.record_line,
+            guard.quote_line,
+            guard.cell_bytes,
+            guard.record_bytes,
+        )
+    }
+
+    /// The guard as it was first written: every byte through the state
+    /// machine.
+    fn watch_bytewise<R: Read>(guard: &mut Guarded<R>, bytes: &[u8]) -> Result<(), Unreadable> {
+        for &byte in bytes {
+            guard.step(byte);
+            guard.check_caps()?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn skipping_inside_cells_ends_where_going_byte_by_byte_does() {
+        let alphabet = b"ab,\"\r\n";
+        let mut rng = Rng(7);
+        for case in 0..2000 {
+            let length = (rng.next() % 200) as usize;
+            let text: Vec<u8> = (0..length)
+                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
+                .collect();
+            let (mut fast, mut slow) = (Guarded::new(&[][..]), Guarded::new(&[][..]));
+            // The same bytes, handed over in chunks of any size.
+            let mut at = 0;
+            while at < text.len() {
+                let chunk = 1 + (rng.next() % 17) as usize;
+                let end = (at + chunk).min(text.len());
+                fast.watch(&text[at..end]).unwrap();
+                at = end;
+            }
+            watch_bytewise(&mut slow, &text).unwrap();
+            let shown = String::from_utf8_lossy(&text);
+            assert_eq!(state(&fast), state(&slow), "case {case}: {shown:?}");
+        }
+    }
+
+    #[test]
+    fn a_cell_past_the_cap_is_found_on_its_line_either_way() {
+        for quoted in [false, true] {
+            let mut text = b"a,b\n\nx,".to_vec();
+            if quoted {
+                text.push(b'"');
+            }
+            text.extend(std::iter::repeat_n(b'z', MAX_CELL_BYTES as usize + 1));
+            let (mut fast, mut slow) = (Guarded::new(&[][..]), Guarded::new(&[][..]));
+            let fast = fast.watch(&text).unwrap_err();
+            let slow = watch_bytewise(&mut slow, &text).unwrap_err();
+            assert!(
+                matches!(fast, Unreadable::CellTooLong { line: 3 }),
+                "{fast:?}"
+            );
+            assert!(
+                matches!(slow, Unreadable::CellTooLong { line: 3 }),
+                "{slow:?}"
+            );
+        }
+    }
 }
