@@ -47,18 +47,6 @@ use clap::{CommandFactory, FromArgMatches, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Where transparent huge pages are always on, every first touch of fresh
-/// memory zeroes 2 MiB, and a run's columns grow in many steps: on a
-/// 1M-order export that cost about a second of system time, half of it
-/// wasted, and made run times swing by a third (docs/performance.md).
-/// 4 KiB pages keep it to the memory actually used. Nothing to do elsewhere.
-fn no_transparent_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag of this process.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -99,6 +87,19 @@ enum Command {
 /// settings that change its output.
 pub fn command() -> clap::Command {
     cmd::hide_unused_settings(Cli::command())
+}
+
+/// Where transparent huge pages are always on, the first touch of fresh
+/// memory zeroes 2 MiB at a time, and a run's columns grow in many steps: on
+/// a 1M-order export that was 1.2-2.0 s of system time instead of 0.6-0.7 s,
+/// and run times that swung by a fifth (docs/performance.md). Linux only;
+/// elsewhere there is nothing to turn off.
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
 
 fn main() -> ExitCode {

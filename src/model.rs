@@ -319,7 +319,8 @@ pub struct OrdersBuilder {
     ids: OrderIds,
     /// The names of the stores when they are separate; empty otherwise.
     stores: Vec<String>,
-    /// The store (index into the stores of `ids`) of the files read from now on.
+    /// The store of the files read from now on: an index into `stores` and
+    /// into the per-store tables of `ids`.
     store: usize,
     /// For a row whose order id was pushed from an earlier file: that row.
     earlier_copy: FxHashMap<usize, usize>,
@@ -410,8 +411,8 @@ impl Interned {
 
 /// The order id of each row of the builder, and per store where the last row
 /// of each id is: each id is kept once, in the column the table is built
-/// from (a string per order for the index was a third of the builder's
-/// memory).
+/// from (a map from id to row held a second copy of every id, each its own
+/// heap string).
 #[derive(Default)]
 struct OrderIds {
     ids: MutableBinaryViewArray<str>,

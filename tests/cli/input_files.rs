@@ -222,3 +222,35 @@ fn a_real_customers_export_never_adds_customers() {
         assert_eq!(alone[key], with[key], "{key}");
     }
 }
+
+/// goldpan turns transparent huge pages off for itself (src/main.rs, and
+/// docs/performance.md for why): seen in /proc while it waits for stdin.
+#[cfg(target_os = "linux")]
+#[test]
+fn goldpan_runs_without_transparent_huge_pages() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("goldpan"))
+        .args(["summary", "-", "--as-of", "2026-01-01"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let thp_enabled = || {
+        let text = std::fs::read_to_string(&status).unwrap_or_default();
+        let line = text.lines().find(|l| l.starts_with("THP_enabled:"))?;
+        Some(line.split_whitespace().nth(1)?.to_string())
+    };
+    // The flag is set first thing in main; give the process time to get there.
+    let mut seen = thp_enabled();
+    for _ in 0..100 {
+        if seen.as_deref() == Some("0") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        seen = thp_enabled();
+    }
+    drop(child.stdin.take());
+    let _ = child.wait();
+    assert_eq!(seen.as_deref(), Some("0"), "THP_enabled in {status}");
+}
