@@ -338,6 +338,11 @@ mod tests {
         }
     }
 
+    /// A text column, nulls kept.
+    fn texts<'a>(frame: &'a DataFrame, name: &str) -> Vec<Option<&'a str>> {
+        frame.column(name).unwrap().str().unwrap().iter().collect()
+    }
+
     #[test]
     fn a_company_and_a_work_email_count_together_or_alone_when_asked() {
         let customers = df!(
@@ -372,15 +377,8 @@ mod tests {
         let reasons = with_reasons(customers.clone().lazy(), &rules(false, false))
             .collect()
             .unwrap();
-        let reasons: Vec<Option<&str>> = reasons
-            .column(REASONS)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .collect();
         assert_eq!(
-            reasons,
+            texts(&reasons, REASONS),
             [
                 Some("company;work_email"),
                 Some("company"),
@@ -402,15 +400,8 @@ mod tests {
             .select([email_domain(col(field::EMAIL)).alias("domain")])
             .collect()
             .unwrap();
-        let domains: Vec<Option<&str>> = domains
-            .column("domain")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .collect();
         assert_eq!(
-            domains,
+            texts(&domains, "domain"),
             [
                 Some("acme.com"),
                 Some("shop.de"),

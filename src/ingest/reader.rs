@@ -357,55 +357,43 @@ impl Rows {
 fn parse_batch(
     csv: &mut csv::Reader<Box<dyn Read + Send>>,
     Batch {
-        rows: mut batch,
+        mut rows,
         mut line_breaks,
     }: Batch,
 ) -> (Vec<Parsed>, bool) {
-    batch.resize_with(BATCH_ROWS, csv::ByteRecord::new);
+    rows.resize_with(BATCH_ROWS, csv::ByteRecord::new);
     line_breaks.clear();
     let mut filled = 0;
     let mut batch_bytes = 0;
+    // The error of the row that ends the batch, and whether the file ends.
+    let mut error = None;
+    let mut last = false;
     // Long rows end a batch early: the batches in flight stay a few MiB
     // however long the rows are.
     while filled < BATCH_ROWS && batch_bytes <= BATCH_BYTES {
-        match csv.read_byte_record(&mut batch[filled]) {
+        match csv.read_byte_record(&mut rows[filled]) {
             Ok(true) => {
-                let row = batch[filled].as_slice();
+                let row = rows[filled].as_slice();
                 batch_bytes += row.len();
                 line_breaks.push(memchr::memchr(b'\n', row).is_some());
                 filled += 1;
             }
             Ok(false) => {
-                batch.truncate(filled);
-                let rows = Batch {
-                    rows: batch,
-                    line_breaks,
-                };
-                return (vec![Parsed::Rows(rows)], true);
+                last = true;
+                break;
             }
             Err(err) => {
                 // A row of the wrong length can be skipped; anything else
                 // (unreadable bytes) ends the file.
-                let row_only = matches!(err.kind(), csv::ErrorKind::UnequalLengths { .. });
-                let record = batch[filled].clone();
-                batch.truncate(filled);
-                let rows = Batch {
-                    rows: batch,
-                    line_breaks,
-                };
-                return (
-                    vec![Parsed::Rows(rows), Parsed::Error(err, record)],
-                    !row_only,
-                );
+                last = !matches!(err.kind(), csv::ErrorKind::UnequalLengths { .. });
+                error = Some(Parsed::Error(err, rows[filled].clone()));
+                break;
             }
         }
     }
-    batch.truncate(filled);
-    let rows = Batch {
-        rows: batch,
-        line_breaks,
-    };
-    (vec![Parsed::Rows(rows)], false)
+    rows.truncate(filled);
+    let batch = Parsed::Rows(Batch { rows, line_breaks });
+    (std::iter::once(batch).chain(error).collect(), last)
 }
 
 /// A cell (or row) that could not be read, with where it is.
