@@ -64,7 +64,44 @@ enum Quoting {
     QuoteInQuotedCell,
 }
 
-/// Why [`Guarded`] stopped reading a file.
+impl Quoting {
+    /// The state after `byte`.
+    fn after(self, byte: u8) -> Quoting {
+        use Quoting::*;
+        match (self, byte) {
+            (InQuotedCell, b'"') => QuoteInQuotedCell,
+            (InQuotedCell, _) => InQuotedCell,
+            (QuoteInQuotedCell, b'"') => InQuotedCell,
+            (StartOfRecord | StartOfCell, b'"') => InQuotedCell,
+            (_, b',') => StartOfCell,
+            (_, b'\r' | b'\n') => StartOfRecord,
+            (StartOfRecord | StartOfCell | InCell | QuoteInQuotedCell, _) => InCell,
+        }
+    }
+}
+
+/// The line on which a quoted cell opens and is never closed, when the bytes
+/// of a record, read from `line` on, end inside it. Asked only of a record
+/// that the end of the file ends: csv_core would take it as a whole row.
+fn quote_left_open(raw: &[u8], mut line: u64) -> Option<u64> {
+    let mut quoting = Quoting::StartOfRecord;
+    let mut quote_line = line;
+    for &byte in raw {
+        let next = quoting.after(byte);
+        if next == Quoting::InQuotedCell
+            && matches!(quoting, Quoting::StartOfRecord | Quoting::StartOfCell)
+        {
+            quote_line = line;
+        }
+        if byte == b'\n' {
+            line += 1;
+        }
+        quoting = next;
+    }
+    (quoting == Quoting::InQuotedCell).then_some(quote_line)
+}
+
+/// Why a file could not be read on.
 #[derive(Debug)]
 pub enum Unreadable {
     /// The file ends inside a quoted cell that opened on this line.
@@ -109,137 +146,212 @@ impl fmt::Display for Unreadable {
     }
 }
 
-impl std::error::Error for Unreadable {}
-
-/// The [`Unreadable`] behind a CSV error, if that is what stopped the parser.
-fn unreadable(err: &csv::Error) -> Option<&Unreadable> {
-    match err.kind() {
-        csv::ErrorKind::Io(io) => io.get_ref()?.downcast_ref::<Unreadable>(),
-        _ => None,
-    }
+/// Why a record could not be split off.
+#[derive(Debug)]
+enum SplitError {
+    /// The record has another number of cells than the header: that row can
+    /// be skipped.
+    UnequalLengths {
+        expected: usize,
+        found: usize,
+    },
+    /// Nothing after this can be read.
+    Unreadable(Unreadable),
+    Io(std::io::Error),
 }
 
-/// The bytes of an export on their way to the CSV parser, watched as the
-/// parser will split them: a cell or row past its cap, or the end of the file
-/// inside quotes, is an error before the parser buffers it.
-pub struct Guarded<R> {
-    inner: R,
-    quoting: Quoting,
-    /// Line being read, from 1.
+/// One CSV record: its cells' text one after the other, where each ends,
+/// and the line it starts on.
+#[derive(Clone, Default)]
+pub struct Record {
+    cells: Cells,
+    ends: Vec<usize>,
+    /// The line its first cell starts on.
     line: u64,
-    record_line: u64,
-    quote_line: u64,
-    cell_bytes: u64,
-    record_bytes: u64,
 }
 
-impl<R: Read> Guarded<R> {
-    pub fn new(inner: R) -> Self {
-        Guarded {
-            inner,
-            quoting: Quoting::StartOfRecord,
-            line: 1,
-            record_line: 1,
-            quote_line: 1,
-            cell_bytes: 0,
-            record_bytes: 0,
+/// A record's bytes, checked for UTF-8 once, on the parser thread: the
+/// reading thread then takes a cell's text without looking at its bytes.
+#[derive(Clone)]
+enum Cells {
+    Text(String),
+    /// Not all UTF-8: each cell is checked when read.
+    Bytes(Vec<u8>),
+}
+
+impl Default for Cells {
+    fn default() -> Self {
+        Cells::Text(String::new())
+    }
+}
+
+impl Record {
+    fn bytes(&self) -> &[u8] {
+        match &self.cells {
+            Cells::Text(text) => text.as_bytes(),
+            Cells::Bytes(bytes) => bytes,
         }
     }
 
-    fn watch(&mut self, bytes: &[u8]) -> Result<(), Unreadable> {
-        let mut at = 0;
-        while at < bytes.len() {
-            // Inside a cell, the bytes up to the next one that can end it
-            // change nothing but the counts: skipped in one tight loop, as
-            // most cells are a few bytes long (shorter than memchr pays off).
-            let rest = &bytes[at..];
-            let plain = match self.quoting {
-                Quoting::InQuotedCell => {
-                    let plain = rest.iter().position(|&b| b == b'"').unwrap_or(rest.len());
-                    self.line += rest[..plain].iter().filter(|&&b| b == b'\n').count() as u64;
-                    plain
-                }
-                Quoting::InCell => rest
-                    .iter()
-                    .position(|&b| matches!(b, b',' | b'\r' | b'\n'))
-                    .unwrap_or(rest.len()),
-                _ => 0,
-            };
-            if plain > 0 {
-                self.cell_bytes += plain as u64;
-                self.record_bytes += plain as u64;
-                self.check_caps()?;
-                at += plain;
-                continue;
-            }
-            self.step(rest[0]);
-            self.check_caps()?;
-            at += 1;
-        }
-        Ok(())
+    pub fn len(&self) -> usize {
+        self.ends.len()
     }
 
-    /// One byte through the state machine.
-    fn step(&mut self, byte: u8) {
-        use Quoting::*;
-        if self.quoting == StartOfRecord && byte != b'\r' && byte != b'\n' {
-            self.record_line = self.line;
-            self.record_bytes = 0;
+    fn range(&self, index: usize) -> std::ops::Range<usize> {
+        let start = if index == 0 { 0 } else { self.ends[index - 1] };
+        start..self.ends[index]
+    }
+
+    /// The text of a cell (empty past the last), or its bytes when they are
+    /// not UTF-8.
+    fn text(&self, index: usize) -> Result<&str, &[u8]> {
+        if index >= self.len() {
+            return Ok("");
         }
-        if byte == b'\n' {
-            self.line += 1;
-        }
-        self.quoting = match (self.quoting, byte) {
-            (InQuotedCell, b'"') => QuoteInQuotedCell,
-            (InQuotedCell, _) => InQuotedCell,
-            (QuoteInQuotedCell, b'"') => InQuotedCell,
-            (StartOfRecord | StartOfCell, b'"') => {
-                self.quote_line = self.line;
-                InQuotedCell
+        let range = self.range(index);
+        match &self.cells {
+            // Not on a character's boundary: the cell's own bytes are not
+            // UTF-8, although the record's are together.
+            Cells::Text(text) => text.get(range.clone()).ok_or(&text.as_bytes()[range]),
+            Cells::Bytes(bytes) => {
+                std::str::from_utf8(&bytes[range.clone()]).map_err(|_| &bytes[range])
             }
-            (_, b',') => StartOfCell,
-            (_, b'\r' | b'\n') => StartOfRecord,
-            (StartOfRecord | StartOfCell | InCell | QuoteInQuotedCell, _) => InCell,
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.len()).map(|index| &self.bytes()[self.range(index)])
+    }
+}
+
+/// Splits an export's bytes into CSV records with `csv_core`'s default
+/// settings, as the csv crate would, but keeping memory bounded: a cell or
+/// row past its cap, or the end of the file inside quotes, is an error.
+struct Splitter {
+    input: Box<dyn BufRead + Send>,
+    core: csv_core::Reader,
+    /// The header's number of cells, once it is read.
+    cells: Option<usize>,
+    /// The bytes of the record being split that earlier input buffers held:
+    /// when the file ends the record, they tell whether a quote is left open.
+    raw: Vec<u8>,
+}
+
+impl Splitter {
+    fn new(input: Box<dyn BufRead + Send>) -> Splitter {
+        Splitter {
+            input,
+            core: csv_core::Reader::new(),
+            cells: None,
+            raw: Vec::new(),
+        }
+    }
+
+    /// The next record into `record`; `false` at the end of the file.
+    fn read(&mut self, record: &mut Record) -> Result<bool, SplitError> {
+        use csv_core::ReadRecordResult::*;
+        // Where `raw` starts: the line breaks before the record are in it.
+        let raw_line = self.core.line();
+        record.line = raw_line;
+        record.ends.clear();
+        let mut bytes = match std::mem::take(&mut record.cells) {
+            Cells::Text(text) => text.into_bytes(),
+            Cells::Bytes(bytes) => bytes,
         };
-        match self.quoting {
-            StartOfCell => self.cell_bytes = 0,
-            StartOfRecord => {
-                self.cell_bytes = 0;
-                self.record_bytes = 0;
+        let capacity = bytes.capacity().max(1024);
+        bytes.resize(capacity, 0);
+        if record.ends.capacity() < 64 {
+            record.ends.reserve(64);
+        }
+        record.ends.resize(record.ends.capacity(), 0);
+        self.raw.clear();
+        let (mut written, mut ended) = (0, 0);
+        let mut started = false;
+        loop {
+            let input = loop {
+                match self.input.fill_buf() {
+                    Ok(input) => break input,
+                    Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(err) => return Err(SplitError::Io(err)),
+                }
+            };
+            let at_end = input.is_empty();
+            if !started {
+                // csv_core skips the line breaks before a record: the record
+                // is on the line after them.
+                let breaks = input.iter().position(|&b| b != b'\r' && b != b'\n');
+                let skipped = &input[..breaks.unwrap_or(input.len())];
+                record.line = self.core.line() + memchr::memchr_iter(b'\n', skipped).count() as u64;
+                started = breaks.is_some();
             }
-            _ => {
-                self.cell_bytes += 1;
-                self.record_bytes += 1;
+            let (result, read, wrote, ends) =
+                self.core
+                    .read_record(input, &mut bytes[written..], &mut record.ends[ended..]);
+            if !matches!(result, Record | End) {
+                self.raw.extend_from_slice(&input[..read]);
+            }
+            self.input.consume(read);
+            written += wrote;
+            ended += ends;
+            match result {
+                InputEmpty => {}
+                OutputFull => {
+                    let cell_start = if ended == 0 {
+                        0
+                    } else {
+                        record.ends[ended - 1]
+                    };
+                    check_caps(written - cell_start, written, record.line)?;
+                    bytes.resize(bytes.len() * 2, 0);
+                }
+                OutputEndsFull => {
+                    let longer = record.ends.len() * 2;
+                    record.ends.resize(longer, 0);
+                }
+                Record => {
+                    bytes.truncate(written);
+                    record.ends.truncate(ended);
+                    let mut start = 0;
+                    for &end in &record.ends {
+                        check_caps(end - start, written, record.line)?;
+                        start = end;
+                    }
+                    if at_end && let Some(line) = quote_left_open(&self.raw, raw_line) {
+                        return Err(SplitError::Unreadable(Unreadable::UnclosedQuote { line }));
+                    }
+                    record.cells = match String::from_utf8(bytes) {
+                        Ok(text) => Cells::Text(text),
+                        Err(not_text) => Cells::Bytes(not_text.into_bytes()),
+                    };
+                    let expected = *self.cells.get_or_insert(ended);
+                    if ended != expected {
+                        return Err(SplitError::UnequalLengths {
+                            expected,
+                            found: ended,
+                        });
+                    }
+                    return Ok(true);
+                }
+                End => {
+                    bytes.clear();
+                    record.cells = Cells::Bytes(bytes);
+                    record.ends.clear();
+                    return Ok(false);
+                }
             }
         }
-    }
-
-    fn check_caps(&self) -> Result<(), Unreadable> {
-        if self.cell_bytes > MAX_CELL_BYTES {
-            return Err(Unreadable::CellTooLong {
-                line: self.record_line,
-            });
-        }
-        if self.record_bytes > MAX_ROW_BYTES {
-            return Err(Unreadable::RowTooLong {
-                line: self.record_line,
-            });
-        }
-        Ok(())
     }
 }
 
-impl<R: Read> Read for Guarded<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.inner.read(buf)?;
-        if read == 0 && matches!(self.quoting, Quoting::InQuotedCell) {
-            return Err(std::io::Error::other(Unreadable::UnclosedQuote {
-                line: self.quote_line,
-            }));
-        }
-        self.watch(&buf[..read]).map_err(std::io::Error::other)?;
-        Ok(read)
+/// A cell or row past its cap, as far as it is split.
+fn check_caps(cell_bytes: usize, row_bytes: usize, line: u64) -> Result<(), SplitError> {
+    if cell_bytes as u64 > MAX_CELL_BYTES {
+        return Err(SplitError::Unreadable(Unreadable::CellTooLong { line }));
     }
+    if row_bytes as u64 > MAX_ROW_BYTES {
+        return Err(SplitError::Unreadable(Unreadable::RowTooLong { line }));
+    }
+    Ok(())
 }
 
 /// A CSV export opened for reading, with its header.
@@ -247,7 +359,7 @@ pub struct ExportReader {
     file: String,
     header: Header,
     /// The current row.
-    record: csv::ByteRecord,
+    record: Record,
     /// Whether the current row holds a line break (inside quotes).
     record_has_line_break: bool,
     /// Rows parsed ahead, and the next one to hand out.
@@ -259,7 +371,7 @@ pub struct ExportReader {
 /// Rows parsed ahead, in file order.
 #[derive(Default)]
 struct Batch {
-    rows: Vec<csv::ByteRecord>,
+    rows: Vec<Record>,
     /// Whether each row holds a line break: looked for by the parser, while
     /// the row's bytes are in its core's cache (on the reading thread that
     /// search was 3-4% of a large export's time).
@@ -269,7 +381,7 @@ struct Batch {
 /// What parsing gives: rows in file order, or the error of a row.
 enum Parsed {
     Rows(Batch),
-    Error(csv::Error, csv::ByteRecord),
+    Error(SplitError, Record),
 }
 
 const BATCH_ROWS: usize = 1024;
@@ -288,7 +400,8 @@ enum Rows {
     /// With `--threads 1` the reading thread splits them itself, so that
     /// goldpan keeps to one core.
     Inline {
-        csv: csv::Reader<Box<dyn Read + Send>>,
+        // Boxed: csv_core's tables are large.
+        csv: Box<Splitter>,
         pending: VecDeque<Parsed>,
         reuse: Batch,
         done: bool,
@@ -296,10 +409,10 @@ enum Rows {
 }
 
 impl Rows {
-    fn new(mut csv: csv::Reader<Box<dyn Read + Send>>) -> Rows {
+    fn new(mut csv: Splitter) -> Rows {
         if crate::threads::count() == 1 {
             return Rows::Inline {
-                csv,
+                csv: Box::new(csv),
                 pending: VecDeque::new(),
                 reuse: Batch::default(),
                 done: false,
@@ -355,13 +468,13 @@ impl Rows {
 /// Fills one batch with the next rows, and adds the error of a row when one
 /// ends it; `true` when nothing more is to be read.
 fn parse_batch(
-    csv: &mut csv::Reader<Box<dyn Read + Send>>,
+    csv: &mut Splitter,
     Batch {
         mut rows,
         mut line_breaks,
     }: Batch,
 ) -> (Vec<Parsed>, bool) {
-    rows.resize_with(BATCH_ROWS, csv::ByteRecord::new);
+    rows.resize_with(BATCH_ROWS, Record::default);
     line_breaks.clear();
     let mut filled = 0;
     let mut batch_bytes = 0;
@@ -371,9 +484,9 @@ fn parse_batch(
     // Long rows end a batch early: the batches in flight stay a few MiB
     // however long the rows are.
     while filled < BATCH_ROWS && batch_bytes <= BATCH_BYTES {
-        match csv.read_byte_record(&mut rows[filled]) {
+        match csv.read(&mut rows[filled]) {
             Ok(true) => {
-                let row = rows[filled].as_slice();
+                let row = rows[filled].bytes();
                 batch_bytes += row.len();
                 line_breaks.push(memchr::memchr(b'\n', row).is_some());
                 filled += 1;
@@ -385,7 +498,7 @@ fn parse_batch(
             Err(err) => {
                 // A row of the wrong length can be skipped; anything else
                 // (unreadable bytes) ends the file.
-                last = !matches!(err.kind(), csv::ErrorKind::UnequalLengths { .. });
+                last = !matches!(err, SplitError::UnequalLengths { .. });
                 error = Some(Parsed::Error(err, rows[filled].clone()));
                 break;
             }
@@ -429,7 +542,7 @@ impl fmt::Display for RowError {
 impl std::error::Error for RowError {}
 
 /// Opens a path (`-` is stdin) and undoes gzip when the bytes say so.
-fn open_bytes(path: &str) -> Result<Box<dyn Read + Send>> {
+fn open_bytes(path: &str) -> Result<Box<dyn BufRead + Send>> {
     let raw: Box<dyn Read + Send> = if path == "-" {
         Box::new(std::io::stdin())
     } else {
@@ -441,10 +554,10 @@ fn open_bytes(path: &str) -> Result<Box<dyn Read + Send>> {
         .fill_buf()
         .with_context(|| format!("cannot read {path}"))?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        return Ok(Box::new(Guarded::new(BufReader::with_capacity(
+        return Ok(Box::new(BufReader::with_capacity(
             1 << 20,
             MultiGzDecoder::new(buffered),
-        ))));
+        )));
     }
     if head.starts_with(b"PK\x03\x04") {
         // Regular files that are zips are read by [`sources`]; a zip's list
@@ -455,7 +568,7 @@ fn open_bytes(path: &str) -> Result<Box<dyn Read + Send>> {
              save it as a file and give goldpan its path"
         );
     }
-    Ok(Box::new(Guarded::new(buffered)))
+    Ok(Box::new(buffered))
 }
 
 /// A progress bar on stderr while a file is read, for people watching a large
@@ -504,25 +617,25 @@ impl ExportReader {
             Source::File(path) => Self::open(path),
             Source::Zipped(entry) => Self::read_header(
                 entry.file(),
-                Box::new(Guarded::new(archive::open_entry(entry)?)),
+                Box::new(BufReader::with_capacity(
+                    1 << 20,
+                    archive::open_entry(entry)?,
+                )),
             ),
         }
     }
 
     /// Reads the header of the export whose bytes are `bytes`, and starts
     /// parsing its rows.
-    fn read_header(file: String, bytes: Box<dyn Read + Send>) -> Result<Self> {
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(bytes);
-        let header_record = csv
-            .byte_headers()
-            .map_err(|err| match unreadable(&err) {
-                Some(why) => anyhow::anyhow!("{file}:{}: {why}", why.line()),
-                None => anyhow::anyhow!("{file}: cannot read the header: {err}"),
-            })?
-            .clone();
+    fn read_header(file: String, bytes: Box<dyn BufRead + Send>) -> Result<Self> {
+        let mut csv = Splitter::new(bytes);
+        let mut header_record = Record::default();
+        csv.read(&mut header_record).map_err(|err| match err {
+            SplitError::Unreadable(why) => anyhow::anyhow!("{file}:{}: {why}", why.line()),
+            SplitError::Io(err) => anyhow::anyhow!("{file}: cannot read the header: {err}"),
+            // The header sets the number of cells.
+            SplitError::UnequalLengths { .. } => unreachable!("the header is the first record"),
+        })?;
         let mut headers = Vec::with_capacity(header_record.len());
         for (i, raw) in header_record.iter().enumerate() {
             let text = std::str::from_utf8(raw).map_err(|_| {
@@ -573,7 +686,7 @@ impl ExportReader {
         Ok(ExportReader {
             file,
             header: Header::new(headers),
-            record: csv::ByteRecord::new(),
+            record: Record::default(),
             record_has_line_break: false,
             batch: Batch::default(),
             next: 0,
@@ -642,12 +755,7 @@ impl ExportReader {
     /// Physical lines the current row spans (a quoted cell can hold line
     /// breaks): what is lost when the row is rejected.
     pub fn record_lines(&self) -> u64 {
-        1 + self
-            .record
-            .as_slice()
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64
+        1 + self.record.bytes().iter().filter(|&&b| b == b'\n').count() as u64
     }
 
     /// A quoted cell holding a line with as many cells as a row of this
@@ -684,26 +792,21 @@ impl ExportReader {
         None
     }
 
-    fn csv_error(&self, err: csv::Error) -> RowError {
-        let mut line = err.position().map_or(self.line(), |p| p.line());
-        let (problem, fatal) = match err.kind() {
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => (
+    fn csv_error(&self, err: SplitError) -> RowError {
+        let mut line = self.line();
+        let (problem, fatal) = match err {
+            SplitError::UnequalLengths { expected, found } => (
                 format!(
-                    "the row has {len} fields where the header has {expected_len} \
+                    "the row has {found} fields where the header has {expected} \
                      (a broken quote or a cut-off file?)"
                 ),
                 false,
             ),
-            csv::ErrorKind::Io(io) => match unreadable(&err) {
-                Some(why) => {
-                    line = why.line();
-                    (why.to_string(), true)
-                }
-                None => (format!("cannot read the file: {io}"), true),
-            },
-            other => (format!("not valid CSV: {other:?}"), true),
+            SplitError::Unreadable(why) => {
+                line = why.line();
+                (why.to_string(), true)
+            }
+            SplitError::Io(io) => (format!("cannot read the file: {io}"), true),
         };
         RowError {
             file: self.file.clone(),
@@ -716,14 +819,13 @@ impl ExportReader {
 
     /// Line on which the current row starts.
     pub fn line(&self) -> u64 {
-        self.record.position().map_or(0, |p| p.line())
+        self.record.line
     }
 
     /// The current row's cell, without one leading `'` (the mark a
     /// spreadsheet-safe export puts before zips and phones).
     pub fn cell(&self, index: usize) -> Result<&str, RowError> {
-        let raw = self.record.get(index).unwrap_or_default();
-        let text = std::str::from_utf8(raw).map_err(|_| {
+        let text = self.record.text(index).map_err(|raw| {
             let mut err = self.bad(index, "UTF-8 text", raw);
             err.problem.push_str(
                 ": the file is not UTF-8, as store exports are; was it saved again by Excel \
@@ -805,7 +907,7 @@ impl ExportReader {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
             .from_writer(Vec::new());
-        let _ = writer.write_byte_record(&self.record);
+        let _ = writer.write_record(self.record.iter());
         let bytes = writer.into_inner().unwrap_or_default();
         String::from_utf8_lossy(&bytes)
             .trim_end_matches('\n')
@@ -857,71 +959,163 @@ mod tests {
     use super::*;
     use crate::ingest::fuzz_mutations::Rng;
 
-    /// Where the guard stands, to compare two guards.
-    fn state<R>(guard: &Guarded<R>) -> (bool, u64, u64, u64, u64, u64) {
-        (
-            guard.quoting == Quoting::InQuotedCell,
-            guard.line,
-            guard.record_line,
-            guard.quote_line,
-            guard.cell_bytes,
-            guard.record_bytes,
-        )
-    }
+    /// A record's cells and line, or its error.
+    type Split = Result<(Vec<Vec<u8>>, u64), String>;
 
-    /// The guard as it was first written: every byte through the state
-    /// machine.
-    fn watch_bytewise<R: Read>(guard: &mut Guarded<R>, bytes: &[u8]) -> Result<(), Unreadable> {
-        for &byte in bytes {
-            guard.step(byte);
-            guard.check_caps()?;
+    /// What splitting gives, record by record.
+    fn split(text: &[u8], buffer: usize) -> Vec<Split> {
+        let input = BufReader::with_capacity(buffer, std::io::Cursor::new(text.to_vec()));
+        let mut splitter = Splitter::new(Box::new(input));
+        let mut record = Record::default();
+        let mut records = Vec::new();
+        loop {
+            match splitter.read(&mut record) {
+                Ok(true) => records.push(Ok((
+                    record.iter().map(<[u8]>::to_vec).collect(),
+                    record.line,
+                ))),
+                Ok(false) => return records,
+                Err(SplitError::UnequalLengths { .. }) => records.push(Err("unequal".into())),
+                Err(SplitError::Unreadable(why)) => {
+                    records.push(Err(format!("{}: {why}", why.line())));
+                    return records;
+                }
+                Err(SplitError::Io(err)) => panic!("{err}"),
+            }
         }
-        Ok(())
     }
 
+    /// The line each record starts on, counted the slow way: the records'
+    /// bytes are found again in the text.
     #[test]
-    fn skipping_inside_cells_ends_where_going_byte_by_byte_does() {
+    fn records_are_split_as_the_csv_crate_splits_them() {
         let alphabet = b"ab,\"\r\n";
         let mut rng = Rng(7);
-        for case in 0..2000 {
-            let length = (rng.next() % 200) as usize;
+        for case in 0..3000 {
+            let length = (rng.next() % 120) as usize;
             let text: Vec<u8> = (0..length)
                 .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
                 .collect();
-            let (mut fast, mut slow) = (Guarded::new(&[][..]), Guarded::new(&[][..]));
-            // The same bytes, handed over in chunks of any size.
-            let mut at = 0;
-            while at < text.len() {
-                let chunk = 1 + (rng.next() % 17) as usize;
-                let end = (at + chunk).min(text.len());
-                fast.watch(&text[at..end]).unwrap();
-                at = end;
+            let shown = String::from_utf8_lossy(&text).into_owned();
+            // Small input buffers: records straddle them.
+            let buffer = 1 + (rng.next() % 9) as usize;
+            let ours = split(&text, buffer);
+            let mut csv = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(&text[..]);
+            let mut theirs = Vec::new();
+            let mut record = csv::ByteRecord::new();
+            loop {
+                match csv.read_byte_record(&mut record) {
+                    Ok(true) => {
+                        theirs.push(Ok(record.iter().map(<[u8]>::to_vec).collect::<Vec<_>>()))
+                    }
+                    Ok(false) => break,
+                    Err(_) => theirs.push(Err("unequal".to_string())),
+                }
             }
-            watch_bytewise(&mut slow, &text).unwrap();
-            let shown = String::from_utf8_lossy(&text);
-            assert_eq!(state(&fast), state(&slow), "case {case}: {shown:?}");
+            // The slow guard goldpan had: the whole text through the state
+            // machine, byte by byte.
+            let mut quoting = Quoting::StartOfRecord;
+            for &byte in &text {
+                quoting = quoting.after(byte);
+            }
+            let left_open = quoting == Quoting::InQuotedCell;
+            let ours_cells: Vec<Result<Vec<Vec<u8>>, String>> = ours
+                .iter()
+                .map(|r| r.clone().map(|(cells, _)| cells))
+                .collect();
+            if left_open {
+                let (last, before) = ours_cells.split_last().unwrap();
+                assert_eq!(
+                    before,
+                    &theirs[..theirs.len() - 1],
+                    "case {case}: {shown:?}"
+                );
+                assert!(
+                    last.as_ref()
+                        .is_err_and(|e| e.contains("ends inside a quoted cell")),
+                    "case {case}: {shown:?}: {last:?}"
+                );
+            } else {
+                assert_eq!(ours_cells, theirs, "case {case}: {shown:?}");
+            }
+            // Each record's line: one more than the line breaks before its
+            // first byte, which is not a line break.
+            let mut lines_before = Vec::new();
+            let mut quoting = Quoting::StartOfRecord;
+            let mut line = 1;
+            for &byte in &text {
+                if quoting == Quoting::StartOfRecord && byte != b'\r' && byte != b'\n' {
+                    lines_before.push(line);
+                }
+                quoting = quoting.after(byte);
+                line += u64::from(byte == b'\n');
+            }
+            let our_lines: Vec<u64> = ours
+                .iter()
+                .filter_map(|r| r.as_ref().ok().map(|r| r.1))
+                .collect();
+            let ok_lines: Vec<u64> = lines_before
+                .iter()
+                .zip(&ours)
+                .filter(|(_, r)| r.is_ok())
+                .map(|(&line, _)| line)
+                .collect();
+            assert_eq!(our_lines, ok_lines, "case {case}: {shown:?}");
         }
     }
 
     #[test]
-    fn a_cell_past_the_cap_is_found_on_its_line_either_way() {
+    fn a_cell_past_the_cap_is_found_on_its_line() {
         for quoted in [false, true] {
             let mut text = b"a,b\n\nx,".to_vec();
             if quoted {
                 text.push(b'"');
             }
             text.extend(std::iter::repeat_n(b'z', MAX_CELL_BYTES as usize + 1));
-            let (mut fast, mut slow) = (Guarded::new(&[][..]), Guarded::new(&[][..]));
-            let fast = fast.watch(&text).unwrap_err();
-            let slow = watch_bytewise(&mut slow, &text).unwrap_err();
+            let records = split(&text, 1 << 16);
+            assert_eq!(records.len(), 2, "quoted: {quoted}");
+            let error = records[1].as_ref().unwrap_err();
             assert!(
-                matches!(fast, Unreadable::CellTooLong { line: 3 }),
-                "{fast:?}"
-            );
-            assert!(
-                matches!(slow, Unreadable::CellTooLong { line: 3 }),
-                "{slow:?}"
+                error.starts_with("3: a cell of this row is longer"),
+                "{error}"
             );
         }
+    }
+
+    #[test]
+    fn a_cell_at_the_cap_is_read() {
+        let mut text = b"a,b\nx,".to_vec();
+        text.extend(std::iter::repeat_n(b'z', MAX_CELL_BYTES as usize));
+        let records = split(&text, 1 << 16);
+        assert_eq!(records.len(), 2);
+        let (cells, line) = records[1].as_ref().unwrap();
+        assert_eq!((cells[1].len() as u64, *line), (MAX_CELL_BYTES, 2));
+    }
+
+    #[test]
+    fn a_quote_left_open_is_named_by_the_line_it_opens_on() {
+        // Line 2's quote is closed on line 3; line 4's is not.
+        let text = b"a,b\nx,\"y\n\"\"z\"\n1,\"w\nv";
+        let records = split(text, 3);
+        let error = records.last().unwrap().as_ref().unwrap_err();
+        assert!(
+            error.starts_with("4: the file ends inside a quoted cell"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_cell_that_is_not_utf8_alone_is_found() {
+        // Together the two cells are "é" in UTF-8; apart, neither is text.
+        let text = b"a,b\n\xc3,\xa9\n";
+        let mut splitter = Splitter::new(Box::new(&text[..]));
+        let mut record = Record::default();
+        assert!(splitter.read(&mut record).unwrap());
+        assert!(splitter.read(&mut record).unwrap());
+        assert_eq!(record.text(0), Err(&b"\xc3"[..]));
+        assert_eq!(record.text(1), Err(&b"\xa9"[..]));
+        assert_eq!(record.text(2), Ok(""));
     }
 }
