@@ -277,21 +277,26 @@ impl SlashDates {
 /// `25/01/2024 13:23`, `1/25/2024 1:23 PM`, `25.01.24`: a timestamp as Excel
 /// writes it back after opening a file (seconds and time zone gone).
 pub fn looks_like_excel_date(text: &str) -> bool {
-    let mut words = text.trim().splitn(2, ' ');
-    let date = words.next().unwrap_or_default();
-    let parts: Vec<&str> = date.split(['/', '.', '-']).collect();
     let digits =
         |s: &str, lens: &[usize]| lens.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
-    let date_ok = parts.len() == 3
-        && digits(parts[0], &[1, 2])
-        && digits(parts[1], &[1, 2])
-        && digits(parts[2], &[2, 4]);
-    let time_ok = words.next().is_none_or(|time| {
-        let clock = time.split(' ').next().unwrap_or_default();
-        let pieces: Vec<&str> = clock.split(':').collect();
-        (2..=3).contains(&pieces.len()) && pieces.iter().all(|p| digits(p, &[1, 2]))
-    });
-    date_ok && time_ok
+    // Asked of every row of an export: no allocation, and an ISO date
+    // (`2024-...`) is refused at its first part.
+    let (date, time) = match text.trim().split_once(' ') {
+        Some((date, time)) => (date, Some(time)),
+        None => (text.trim(), None),
+    };
+    let mut parts = date.split(['/', '.', '-']);
+    let date_ok = matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some(day), Some(month), Some(year), None)
+            if digits(day, &[1, 2]) && digits(month, &[1, 2]) && digits(year, &[2, 4])
+    );
+    date_ok
+        && time.is_none_or(|time| {
+            let clock = time.split(' ').next().unwrap_or_default();
+            (2..=3).contains(&clock.split(':').count())
+                && clock.split(':').all(|piece| digits(piece, &[1, 2]))
+        })
 }
 
 /// `yes`/`no`, `true`/`false`, `1`/`0`; `None` for empty or anything else.
@@ -457,5 +462,12 @@ mod tests {
         assert!(looks_like_excel_date("25.01.24"));
         assert!(!looks_like_excel_date("2024-01-25 13:23:45 +0100"));
         assert!(!looks_like_excel_date("#1001"));
+        assert!(looks_like_excel_date(" 5-1-24 1:23:45 "));
+        assert!(!looks_like_excel_date("25/01/2024 13"));
+        assert!(!looks_like_excel_date("25/01/2024 13:23:45:10"));
+        assert!(!looks_like_excel_date("25/01/2024/1 13:23"));
+        assert!(!looks_like_excel_date("25/01/2024  13:23"));
+        assert!(!looks_like_excel_date("25/01/20245"));
+        assert!(!looks_like_excel_date(""));
     }
 }

@@ -186,10 +186,21 @@ struct FileOrders {
     first_lines: Vec<u64>,
     /// The first row of the orders table that this file's orders fill.
     first_order: usize,
+    /// The row of the orders table that the previous row made or added to.
+    previous: Option<usize>,
 }
 
 impl FileOrders {
     fn seen(&self, orders: &OrdersBuilder, id: &str) -> Option<Seen> {
+        // An order's rows mostly follow each other: its id is compared with
+        // the previous row's order before it is looked up in the index (a
+        // lookup is a cache miss on a large export). The index would give
+        // that same row: an id is pushed once per file.
+        if let Some(row) = self.previous
+            && orders.order_id(row) == id
+        {
+            return Some(Seen::Row(row));
+        }
         match orders.find(id) {
             Some(Found::InThisFile(row)) => Some(Seen::Row(row)),
             // A copy from an earlier file does not count here: this file's
@@ -227,6 +238,7 @@ impl FileOrders {
             })?;
             self.first_lines.push(reader.line());
             debug_assert_eq!(self.first_order + self.first_lines.len(), built + 1);
+            self.previous = Some(built);
             sink.orders
                 .add_line_items(built, items)
                 .map_err(|expected| out_of_range(reader, &expected))?;

@@ -530,3 +530,35 @@ fn a_huge_lifespan_is_a_usage_error_not_a_garbage_clv() {
         "{json}"
     );
 }
+
+/// An order's line items need not be on rows next to each other: goldpan
+/// looks the previous row's order up first, and must not take a row of
+/// another order for one of it.
+#[test]
+fn line_items_apart_from_their_order_join_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "Name,Email,Created at,Total,Lineitem quantity,Financial Status\n";
+    let first = [
+        "#1,ann@x.com,2025-01-02 10:00:00 +0000,10.00,1,paid\n",
+        "#2,bob@x.com,2025-01-03 10:00:00 +0000,20.00,2,paid\n",
+    ];
+    let later = [
+        "#1,ann@x.com,2025-01-02 10:00:00 +0000,,3,\n",
+        "#2,bob@x.com,2025-01-03 10:00:00 +0000,,4,\n",
+        "#1,ann@x.com,2025-01-02 10:00:00 +0000,,5,\n",
+    ];
+    let apart = [first[0], first[1], later[0], later[1], later[2]].concat();
+    let together = [first[0], later[0], later[2], first[1], later[1]].concat();
+    let apart = write(dir.path(), "apart.csv", &(header.to_string() + &apart));
+    let together = write(
+        dir.path(),
+        "together.csv",
+        &(header.to_string() + &together),
+    );
+    for export in [&apart, &together] {
+        let people = everyone(&[export]);
+        assert_eq!(cell(&people["ann@x.com"], "total_quantity"), "9");
+        assert_eq!(cell(&people["bob@x.com"], "total_quantity"), "6");
+        assert_eq!(cell(&people["ann@x.com"], "orders"), "1");
+    }
+}
