@@ -243,3 +243,27 @@ fn a_tab_separated_file_is_named_as_such() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// Blank lines are skipped, and the row after them is named by its own
+/// line (it was once named by the line after the row before the blanks).
+#[test]
+fn a_row_after_blank_lines_is_named_by_its_own_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blank.csv");
+    std::fs::write(
+        &path,
+        "Name,Email,Financial Status,Created at,Lineitem quantity,Total\n\
+         #1,a@gmail.com,paid,2024-01-02 10:00:00 +0000,1,10.00\n\
+         \n\
+         \r\n\
+         #2,b@gmail.com,paid,2024-13-45 10:00:00 +0000,1,10.00\n",
+    )
+    .unwrap();
+    let output = run(&["summary", &path.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("blank.csv:5: column 4 (Created at): expected a date"),
+        "{stderr}"
+    );
+}
