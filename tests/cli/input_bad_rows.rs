@@ -6,6 +6,17 @@ fn run(args: &[&str]) -> std::process::Output {
     goldpan().args(args).output().unwrap()
 }
 
+/// `goldpan summary` of a file named `name` holding `content`, which must
+/// fail with exit code 1: its stderr.
+fn failed_summary(name: &str, content: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, content).unwrap();
+    let output = run(&["summary", &path.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(1));
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 #[test]
 fn a_bad_row_stops_the_run_with_file_line_column_and_value() {
     let file = fixture("shopify_bad_rows.csv");
@@ -25,18 +36,12 @@ fn a_bad_row_stops_the_run_with_file_line_column_and_value() {
 
 #[test]
 fn a_row_with_too_few_fields_stops_the_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cut.csv");
-    std::fs::write(
-        &path,
+    let stderr = failed_summary(
+        "cut.csv",
         "Name,Email,Financial Status,Created at,Lineitem quantity,Total\n\
          #1,a@gmail.com,paid,2024-01-02 10:00:00 +0000,1,10.00\n\
          #2,b@gmail.com,paid,2024-01-02 10:00:00 +0000\n",
-    )
-    .unwrap();
-    let output = run(&["summary", &path.to_string_lossy()]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    );
     assert!(
         stderr.contains(":3: the row has 4 fields where the header has 6"),
         "{stderr}"
@@ -226,17 +231,11 @@ fn bad_rows_are_the_same_at_1_and_2_threads() {
 /// instead of showing that name.
 #[test]
 fn a_tab_separated_file_is_named_as_such() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("orders.tsv");
-    std::fs::write(
-        &path,
+    let stderr = failed_summary(
+        "orders.tsv",
         "Name\tEmail\tFinancial Status\tCreated at\tTotal\n\
          #1\ta@x.com\tpaid\t2025-01-01 10:00:00 +0000\t10.00\n",
-    )
-    .unwrap();
-    let output = run(&["summary", path.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    );
     assert!(
         stderr.contains("orders.tsv:1: the header is separated by tabs, not commas"),
         "{stderr}"
@@ -248,20 +247,14 @@ fn a_tab_separated_file_is_named_as_such() {
 /// line (it was once named by the line after the row before the blanks).
 #[test]
 fn a_row_after_blank_lines_is_named_by_its_own_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("blank.csv");
-    std::fs::write(
-        &path,
+    let stderr = failed_summary(
+        "blank.csv",
         "Name,Email,Financial Status,Created at,Lineitem quantity,Total\n\
          #1,a@gmail.com,paid,2024-01-02 10:00:00 +0000,1,10.00\n\
          \n\
          \r\n\
          #2,b@gmail.com,paid,2024-13-45 10:00:00 +0000,1,10.00\n",
-    )
-    .unwrap();
-    let output = run(&["summary", &path.to_string_lossy()]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    );
     assert!(
         stderr.contains("blank.csv:5: column 4 (Created at): expected a date"),
         "{stderr}"
