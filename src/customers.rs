@@ -86,38 +86,29 @@ pub fn attributed_valid_orders(orders: LazyFrame) -> LazyFrame {
 /// With separate stores (a `store` column in the orders), a customer is one
 /// per store: the customer key names the store, and the table has a
 /// [`field::STORE`] column.
-pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) -> LazyFrame {
+pub fn customers(
+    orders: &DataFrame,
+    hints: Option<LazyFrame>,
+    as_of: NaiveDate,
+) -> PolarsResult<LazyFrame> {
     let as_of_days = crate::model::epoch_days(as_of);
-    let separate_stores = orders
-        .clone()
-        .collect_schema()
-        .is_ok_and(|schema| schema.contains(order::STORE));
+    let separate_stores = orders.schema().contains(order::STORE);
+    const ROW: &str = "__row";
+    const PLACE: &str = "__place";
     // "Latest" name, company, phone, zip, consent…: the last non-empty value in
     // the order of the orders' full timestamps (date, then time of day; an
     // unknown time first), then their ids (shorter first, so #999 comes
     // before #1000), never the order of rows or files.
-    let latest = |from: &str, to: &str| col(from).drop_nulls().last().alias(to);
-    let mut per_customer = vec![
-        col(order::EMAIL).first().alias(field::EMAIL),
-        latest(order::CUSTOMER_ID, field::CUSTOMER_ID),
-        latest(order::NAME, field::NAME),
-        latest(order::COMPANY, field::COMPANY),
-        latest(order::PHONE, field::PHONE),
-        latest(order::ZIP, field::ZIP),
-        latest(order::COUNTRY, field::COUNTRY),
-        latest(order::ACCEPTS_MARKETING, field::ACCEPTS_MARKETING),
-        len().alias(field::ORDERS),
-        col(order::NET).sum().alias(field::REVENUE),
-        col(order::DATE).min().alias(field::FIRST_ORDER),
-        col(order::DATE).max().alias(field::LAST_ORDER),
-        col(order::QUANTITY).sum().alias(field::TOTAL_QUANTITY),
-        col(order::QUANTITY).max().alias(field::MAX_ORDER_QUANTITY),
-    ];
-    if separate_stores {
-        // The customer key names the store: all of a customer's orders are its.
-        per_customer.push(col(order::STORE).first().alias(field::STORE));
-    }
-    let customers = attributed_valid_orders(orders)
+    //
+    // Only the sort keys are sorted: each order gets its place in that order,
+    // a customer keeps the place of its last order with each text, and the
+    // texts are taken from the orders table by those places, one per
+    // customer. (Sorting the whole table copied every order's texts, which
+    // doubled a large export's memory.)
+    let time_order = orders
+        .select([order::DATE, order::TIME, order::ORDER_ID])?
+        .lazy()
+        .with_row_index(ROW, None)
         .sort_by_exprs(
             [
                 col(order::DATE),
@@ -125,10 +116,77 @@ pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) 
                 col(order::ORDER_ID).str().len_bytes(),
                 col(order::ORDER_ID),
             ],
-            SortMultipleOptions::default(),
+            SortMultipleOptions::default().with_maintain_order(true),
         )
-        .group_by_stable([col(order::CUSTOMER)])
+        .select([col(ROW)])
+        .collect()?;
+    let time_order = time_order.column(ROW)?.idx()?;
+    let mut places = vec![0 as IdxSize; orders.height()];
+    for (place, row) in time_order.into_no_null_iter().enumerate() {
+        places[row as usize] = place as IdxSize;
+    }
+    let texts = [
+        (order::CUSTOMER_ID, field::CUSTOMER_ID),
+        (order::NAME, field::NAME),
+        (order::COMPANY, field::COMPANY),
+        (order::PHONE, field::PHONE),
+        (order::ZIP, field::ZIP),
+        (order::COUNTRY, field::COUNTRY),
+        (order::ACCEPTS_MARKETING, field::ACCEPTS_MARKETING),
+    ];
+    // The place of the customer's last order with this value.
+    let latest = |from: &str, to: &str| {
+        when(col(from).is_not_null())
+            .then(col(PLACE))
+            .otherwise(lit(NULL))
+            .max()
+            .alias(to)
+    };
+    let mut per_customer = vec![col(PLACE).min().alias(field::EMAIL)];
+    per_customer.extend(texts.iter().map(|(from, to)| latest(from, to)));
+    per_customer.extend([
+        len().alias(field::ORDERS),
+        col(order::NET).sum().alias(field::REVENUE),
+        col(order::DATE).min().alias(field::FIRST_ORDER),
+        col(order::DATE).max().alias(field::LAST_ORDER),
+        col(order::QUANTITY).sum().alias(field::TOTAL_QUANTITY),
+        col(order::QUANTITY).max().alias(field::MAX_ORDER_QUANTITY),
+    ]);
+    let mut with_places = orders.clone();
+    with_places.with_column(Column::new(PLACE.into(), places))?;
+    let grouped = attributed_valid_orders(with_places.lazy())
+        .group_by([col(order::CUSTOMER)])
         .agg(per_customer)
+        .collect()?;
+    // A value by the place of its order: the e-mail (and store) of the
+    // first order, each other value of the last order that has one.
+    let value_of = |from: &str, place: &str, to: &str| -> PolarsResult<Column> {
+        let rows = time_order.take(grouped.column(place)?.idx()?)?;
+        Ok(orders.column(from)?.take(&rows)?.with_name(to.into()))
+    };
+    let mut columns = vec![
+        grouped.column(field::CUSTOMER)?.clone(),
+        value_of(order::EMAIL, field::EMAIL, field::EMAIL)?,
+    ];
+    for (from, to) in texts {
+        columns.push(value_of(from, to, to)?);
+    }
+    for name in [
+        field::ORDERS,
+        field::REVENUE,
+        field::FIRST_ORDER,
+        field::LAST_ORDER,
+        field::TOTAL_QUANTITY,
+        field::MAX_ORDER_QUANTITY,
+    ] {
+        columns.push(grouped.column(name)?.clone());
+    }
+    if separate_stores {
+        // The customer key names the store: all of a customer's orders are its.
+        columns.push(value_of(order::STORE, field::EMAIL, field::STORE)?);
+    }
+    let customers = DataFrame::new(grouped.height(), columns)?
+        .lazy()
         .with_column(
             (lit(as_of_days) - col(field::LAST_ORDER).cast(DataType::Int32))
                 .alias(field::DAYS_SINCE_LAST_ORDER),
@@ -161,12 +219,12 @@ pub fn customers(orders: LazyFrame, hints: Option<LazyFrame>, as_of: NaiveDate) 
             lit(false).alias(field::WHOLESALE_TAG),
         ]),
     };
-    customers
+    Ok(customers
         .sort(
             [field::REVENUE, field::CUSTOMER],
             SortMultipleOptions::default().with_order_descending_multi([true, false]),
         )
-        .with_row_index(field::RANK, None)
+        .with_row_index(field::RANK, None))
 }
 
 #[cfg(test)]
@@ -193,10 +251,11 @@ mod tests {
             builder.push(o).unwrap();
         }
         customers(
-            builder.finish().unwrap().orders.lazy(),
+            &builder.finish().unwrap().orders,
             None,
             NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
         )
+        .unwrap()
         .collect()
         .unwrap()
     }
@@ -218,6 +277,53 @@ mod tests {
         assert_eq!(get(field::ORDERS), "2");
         assert_eq!(get(field::REVENUE), "1500");
         assert_eq!(get(field::DAYS_SINCE_LAST_ORDER), "28");
+    }
+
+    #[test]
+    fn each_detail_comes_from_the_row_of_its_customers_latest_order_with_it() {
+        let named = |id: &str, email: Option<&str>, day: u32, name: Option<&str>| {
+            let mut o = order(id, email, (2025, 1, day), 100);
+            o.name = name.map(str::to_string);
+            o
+        };
+        let mut cancelled = named("#1", Some("a@x.com"), 9, Some("Cancelled"));
+        cancelled.excluded = Some(Exclusion::Cancelled);
+        let mut consented = named("#5", Some("a@x.com"), 1, Some("Ann"));
+        consented.accepts_marketing = Some(true);
+        consented.phone = Some("555".into());
+        let mut unknown_consent = named("#6", Some("a@x.com"), 4, None);
+        unknown_consent.accepts_marketing = None;
+        // Rows of other customers and of none come between Ann's, in no
+        // order of time: a row number mixed up would give another's detail.
+        let t = table(vec![
+            cancelled,
+            named("#2", None, 8, Some("Nobody")),
+            named("#3", Some("b@x.com"), 2, Some("Bea")),
+            named("#4", Some("a@x.com"), 3, None),
+            consented,
+            unknown_consent,
+            named("#7", Some("b@x.com"), 1, Some("Bea Old")),
+        ]);
+        let row = |email: &str| {
+            let at = t
+                .column(field::EMAIL)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .position(|e| e == Some(email))
+                .unwrap();
+            [
+                field::NAME,
+                field::PHONE,
+                field::ACCEPTS_MARKETING,
+                field::ORDERS,
+            ]
+            .map(|c| t.column(c).unwrap().get(at).unwrap().to_string())
+        };
+        assert_eq!(t.height(), 2);
+        assert_eq!(row("a@x.com"), ["\"Ann\"", "\"555\"", "true", "3"]);
+        assert_eq!(row("b@x.com"), ["\"Bea\"", "null", "null", "2"]);
     }
 
     #[test]

@@ -2,16 +2,15 @@
 //! every chosen segment's list at once.
 
 use crate::customers::field;
-use crate::output::{
-    Emitter, date_from_days, files, money, needs_formula_escape, write_atomically,
-};
+use crate::output::{Emitter, date_from_days, files, needs_formula_escape, write_atomically};
 use crate::segments::{self, Rules, Segment};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::{
-    BooleanChunked, ChunkAgg, DataFrame, DataType, Float64Chunked, Int32Chunked, Int64Chunked,
-    IntoLazy, StringChunked, lit,
+    BooleanChunked, DataFrame, DataType, Float64Chunked, Int32Chunked, Int64Chunked, IntoLazy,
+    StringChunked, lit,
 };
+use polars_arrow::array::StaticArray;
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -91,47 +90,82 @@ impl Cells {
     /// Appends row `i`'s cell to `out` (nothing for a null).
     fn write(&self, i: usize, out: &mut String) {
         use std::fmt::Write as _;
+        // Each column is one chunk (see [`Cells::of`]): its array is read
+        // directly, without finding the chunk of each row.
         match self {
-            Cells::Text(c) => out.push_str(c.get(i).unwrap_or_default()),
+            Cells::Text(c) => out.push_str(c.downcast_as_array().get(i).unwrap_or_default()),
             Cells::Whole(c) => {
-                if let Some(n) = c.get(i) {
+                if let Some(n) = c.downcast_as_array().get(i) {
                     let _ = write!(out, "{n}");
                 }
             }
             Cells::Date(c) => {
-                if let Some(days) = c.get(i) {
-                    // NaiveDate displays as YYYY-MM-DD, without parsing a format string per cell.
-                    let _ = write!(out, "{}", date_from_days(days));
+                if let Some(days) = c.downcast_as_array().get(i) {
+                    push_date(date_from_days(days), out);
                 }
             }
             Cells::Decimal(c) => {
-                if let Some(v) = c.get(i) {
+                if let Some(v) = c.downcast_as_array().get(i) {
                     let _ = write!(out, "{v:.4}");
                 }
             }
             Cells::Flag(c) => {
-                if let Some(flag) = c.get(i) {
+                if let Some(flag) = c.downcast_as_array().get(i) {
                     out.push_str(if flag { "yes" } else { "no" });
                 }
             }
             Cells::TrueFalse(c) => {
-                if let Some(flag) = c.get(i) {
+                if let Some(flag) = c.downcast_as_array().get(i) {
                     out.push_str(if flag { "true" } else { "false" });
                 }
             }
-            Cells::Revenue(c) => out.push_str(&money(c.get(i).unwrap_or(0))),
+            Cells::Revenue(c) => push_money(c.downcast_as_array().get(i).unwrap_or(0), out),
             Cells::Money(c) => {
-                if let Some(cents) = c.get(i) {
-                    out.push_str(&money(cents));
+                if let Some(cents) = c.downcast_as_array().get(i) {
+                    push_money(cents, out);
                 }
             }
             Cells::Aov(revenue, orders) => {
-                let revenue = revenue.get(i).unwrap_or(0);
-                let orders = orders.get(i).unwrap_or(1).max(1);
-                out.push_str(&money((revenue as f64 / orders as f64).round() as i64));
+                let revenue = revenue.downcast_as_array().get(i).unwrap_or(0);
+                let orders = orders.downcast_as_array().get(i).unwrap_or(1).max(1);
+                push_money((revenue as f64 / orders as f64).round() as i64, out);
             }
         }
     }
+}
+
+/// Appends `date` as YYYY-MM-DD (what `NaiveDate` displays for the years
+/// an export holds), without the formatting machinery: a list has two
+/// dates per customer.
+fn push_date(date: NaiveDate, out: &mut String) {
+    use chrono::Datelike;
+    let (year, month, day) = (date.year(), date.month(), date.day());
+    if !(0..=9999).contains(&year) {
+        out.push_str(&date.to_string());
+        return;
+    }
+    let digit = |n: u32| char::from(b'0' + n as u8);
+    let year = year as u32;
+    for n in [year / 1000, year / 100 % 10, year / 10 % 10, year % 10] {
+        out.push(digit(n));
+    }
+    out.push('-');
+    out.extend([
+        digit(month / 10),
+        digit(month % 10),
+        '-',
+        digit(day / 10),
+        digit(day % 10),
+    ]);
+}
+
+/// Appends cents as money (see [`crate::output::money`]) without a String
+/// of its own.
+fn push_money(cents: i64, out: &mut String) {
+    use std::fmt::Write as _;
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let _ = write!(out, "{sign}{}.{:02}", cents / 100, cents % 100);
 }
 
 impl Cells {
@@ -217,18 +251,30 @@ pub fn write_customers(
     escape: bool,
     out: impl Write,
 ) -> Result<()> {
-    let mut csv = csv::Writer::from_writer(out);
     let header = list_header(customers, extra);
-    csv.write_record(&header)?;
     let columns = header
         .iter()
         .map(|name| Cells::of(customers, name))
         .collect::<Result<Vec<_>>>()?;
+    let columns: Vec<&Cells> = columns.iter().collect();
+    write_rows(&header, &columns, 0..customers.height(), escape, out)
+}
+
+/// Writes the rows `rows` of `columns` as a customer-list CSV under `header`.
+fn write_rows(
+    header: &[&str],
+    columns: &[&Cells],
+    rows: impl Iterator<Item = usize>,
+    escape: bool,
+    out: impl Write,
+) -> Result<()> {
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(header)?;
     let phone = header.iter().position(|name| *name == field::PHONE);
     // One buffer per column, reused for every row.
     let mut row = vec![String::new(); columns.len()];
-    for i in 0..customers.height() {
-        for (at, (cell, column)) in row.iter_mut().zip(&columns).enumerate() {
+    for i in rows {
+        for (at, (cell, column)) in row.iter_mut().zip(columns).enumerate() {
             cell.clear();
             column.write(i, cell);
             if escape && (needs_formula_escape(cell) || Some(at) == phone && phone_as_number(cell))
@@ -278,15 +324,32 @@ pub struct Written {
 }
 
 /// Writes the list of each segment from `customers` (a [`list_table`]), in
-/// the order of `segments`. Each list is selected, written and dropped in
-/// turn, on as many threads as there are cores: formatting large lists is
-/// the slow part, and only that many lists are in memory at once.
+/// the order of `segments`, on as many threads as there are cores:
+/// formatting large lists is the slow part. Every list reads the same
+/// columns of the one table: a list is its members' row numbers, not a copy
+/// of their rows.
 pub fn write_lists(
     customers: &DataFrame,
     segments: &[Segment],
     to: &Destination,
     escape: bool,
 ) -> Result<Vec<Written>> {
+    let header = |segment: &Segment| {
+        let extra: Vec<&str> = segment
+            .extra_columns
+            .iter()
+            .chain(&[AS_OF])
+            .copied()
+            .collect();
+        list_header(customers, &extra)
+    };
+    let mut cells = rustc_hash::FxHashMap::default();
+    for name in segments.iter().flat_map(header) {
+        if !cells.contains_key(name) {
+            cells.insert(name, Cells::of(customers, name)?);
+        }
+    }
+    let revenue = customers.column(field::REVENUE)?.i64()?.rechunk();
     let next = AtomicUsize::new(0);
     let write_next = || -> Result<Vec<(usize, Written)>> {
         let mut done = Vec::new();
@@ -295,32 +358,41 @@ pub fn write_lists(
             let Some(segment) = segments.get(i) else {
                 return Ok(done);
             };
-            let members = customers
+            const MEMBER: &str = "__member";
+            let member = customers
                 .clone()
                 .lazy()
-                .filter(segment.members.clone())
+                .select([segment.members.clone().alias(MEMBER)])
                 .collect()?;
-            let columns: Vec<&str> = segment
-                .extra_columns
+            // As a filter would: a null (unknown) is not a member.
+            let members: Vec<usize> = member
+                .column(MEMBER)?
+                .bool()?
                 .iter()
-                .chain(&[AS_OF])
-                .copied()
+                .enumerate()
+                .filter_map(|(row, member)| (member == Some(true)).then_some(row))
                 .collect();
+            let header = header(segment);
+            let columns: Vec<&Cells> = header.iter().map(|name| &cells[name]).collect();
+            let write = |out: &mut dyn Write| {
+                write_rows(&header, &columns, members.iter().copied(), escape, out)
+            };
             let file = match to {
                 Destination::Stdout(emitter) => {
-                    write_customers(&members, &columns, escape, emitter.list_out())?;
+                    write(&mut emitter.list_out())?;
                     None
                 }
                 Destination::Folder(dir) => {
                     let path = dir.join(format!("{}.csv", segment.name));
-                    Some(write_atomically(&path, |file| {
-                        write_customers(&members, &columns, escape, file)
-                    })?)
+                    Some(write_atomically(&path, |mut file| write(&mut file))?)
                 }
             };
-            let revenue_cents = members.column(field::REVENUE)?.i64()?.sum().unwrap_or(0);
+            let revenue_cents = members
+                .iter()
+                .map(|&row| revenue.get(row).unwrap_or(0))
+                .sum();
             let written = Written {
-                customers: members.height() as u64,
+                customers: members.len() as u64,
                 revenue_cents,
                 file,
             };
@@ -338,4 +410,24 @@ pub fn write_lists(
     })?;
     written.sort_unstable_by_key(|(i, _)| *i);
     Ok(written.into_iter().map(|(_, w)| w).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_money_are_written_as_chrono_and_money_write_them() {
+        for days in [0, 1, 59, 365 * 30 + 7, 20_000, 2_932_896] {
+            let date = date_from_days(days);
+            let mut text = String::new();
+            push_date(date, &mut text);
+            assert_eq!(text, date.to_string());
+        }
+        for cents in [0, 5, -5, 99, 100, -100, 123_456_789, i64::MIN, i64::MAX] {
+            let mut text = String::new();
+            push_money(cents, &mut text);
+            assert_eq!(text, crate::output::money(cents));
+        }
+    }
 }

@@ -229,12 +229,9 @@ pub fn read_dataset(input: &InputArgs, settings: &Resolved, line_items: bool) ->
     for text in &notes {
         output::note(text);
     }
-    let customers = crate::customers::customers(
-        ingested.orders.clone().lazy(),
-        ingested.hints.map(IntoLazy::lazy),
-        as_of,
-    )
-    .collect()?;
+    let customers =
+        crate::customers::customers(&ingested.orders, ingested.hints.map(IntoLazy::lazy), as_of)?
+            .collect()?;
     Ok(Dataset {
         orders: ingested.orders,
         items: ingested.items,

@@ -237,8 +237,7 @@ impl Window {
         let before = data.orders.height();
         let orders = data.orders.lazy().filter(inside).collect()?;
         let outside = (before - orders.height()) as u64;
-        let customers =
-            crate::customers::customers(orders.clone().lazy(), None, self.until).collect()?;
+        let customers = crate::customers::customers(&orders, None, self.until)?.collect()?;
         let data = Dataset {
             orders,
             customers,
