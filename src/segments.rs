@@ -185,10 +185,23 @@ fn bulk_signals(rules: &Rules) -> [(&'static str, Expr); 6] {
 }
 
 /// The part of an e-mail after its last `@`; null without an `@` or when
-/// nothing follows it. (A split on `@` instead was tried: polars splits on a
-/// string pattern with a general substring search, and it took longer.)
+/// nothing follows it. (Polars' regex extraction and its split on `@` were
+/// both several times slower than finding the last `@` of each e-mail.)
 fn email_domain(email: Expr) -> Expr {
-    email.str().extract(lit(r"@([^@]+)$"), 1)
+    email.map(
+        |emails| {
+            let domains: StringChunked = emails
+                .str()?
+                .iter()
+                .map(|email| {
+                    let (_, domain) = email?.rsplit_once('@')?;
+                    (!domain.is_empty()).then_some(domain)
+                })
+                .collect();
+            Ok(domains.with_name(emails.name().clone()).into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
+    )
 }
 
 /// Who is in bulk_b2b: any strong signal, or a company and a work e-mail
