@@ -134,16 +134,28 @@ pub fn customers(
         (order::COUNTRY, field::COUNTRY),
         (order::ACCEPTS_MARKETING, field::ACCEPTS_MARKETING),
     ];
-    // The place of the customer's last order with this value.
-    let latest = |from: &str, to: &str| {
-        when(col(from).is_not_null())
-            .then(col(PLACE))
-            .otherwise(lit(NULL))
-            .max()
-            .alias(to)
-    };
+    // Per order, its place where it has the value (null where it has none):
+    // the customer's latest value is at the largest. Made here, so that
+    // only these numbers, not every order's texts, are filtered and grouped.
+    let mut by_order = orders.select([
+        order::CUSTOMER,
+        order::EXCLUDED,
+        order::NET,
+        order::DATE,
+        order::QUANTITY,
+    ])?;
+    for (from, to) in texts {
+        let has = orders.column(from)?.is_not_null();
+        let place_with: IdxCa = places
+            .iter()
+            .zip(has.iter())
+            .map(|(&place, has)| (has == Some(true)).then_some(place))
+            .collect();
+        by_order.with_column(place_with.with_name(to.into()).into_column())?;
+    }
+    by_order.with_column(Column::new(PLACE.into(), places))?;
     let mut per_customer = vec![col(PLACE).min().alias(field::EMAIL)];
-    per_customer.extend(texts.iter().map(|(from, to)| latest(from, to)));
+    per_customer.extend(texts.iter().map(|(_, to)| col(*to).max()));
     per_customer.extend([
         len().alias(field::ORDERS),
         col(order::NET).sum().alias(field::REVENUE),
@@ -152,9 +164,7 @@ pub fn customers(
         col(order::QUANTITY).sum().alias(field::TOTAL_QUANTITY),
         col(order::QUANTITY).max().alias(field::MAX_ORDER_QUANTITY),
     ]);
-    let mut with_places = orders.clone();
-    with_places.with_column(Column::new(PLACE.into(), places))?;
-    let grouped = attributed_valid_orders(with_places.lazy())
+    let grouped = attributed_valid_orders(by_order.lazy())
         .group_by([col(order::CUSTOMER)])
         .agg(per_customer)
         .collect()?;
@@ -162,7 +172,14 @@ pub fn customers(
     // first order, each other value of the last order that has one.
     let value_of = |from: &str, place: &str, to: &str| -> PolarsResult<Column> {
         let rows = time_order.take(grouped.column(place)?.idx()?)?;
-        Ok(orders.column(from)?.take(&rows)?.with_name(to.into()))
+        let taken = orders.column(from)?.take(&rows)?.with_name(to.into());
+        if let Ok(texts) = taken.str() {
+            // Taken texts still point into the orders' text buffers: copied
+            // out, they let the orders table go once it is dropped.
+            let copied = texts.downcast_iter().map(|texts| texts.clone().gc());
+            return Ok(StringChunked::from_chunk_iter(to.into(), copied).into_column());
+        }
+        Ok(taken)
     };
     let mut columns = vec![
         grouped.column(field::CUSTOMER)?.clone(),

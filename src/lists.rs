@@ -275,16 +275,158 @@ fn write_rows(
     let mut row = vec![String::new(); columns.len()];
     for i in rows {
         for (at, (cell, column)) in row.iter_mut().zip(columns).enumerate() {
-            cell.clear();
-            column.write(i, cell);
-            if escape && (needs_formula_escape(cell) || Some(at) == phone && phone_as_number(cell))
-            {
-                cell.insert(0, '\'');
-            }
+            list_cell(column, i, Some(at) == phone, escape, cell);
         }
         csv.write_record(&row)?;
     }
     csv.flush()?;
+    Ok(())
+}
+
+/// Row `i`'s cell of `column` into `cell`, as lists write it: with a `'`
+/// before it (when `escape`) where a spreadsheet would run it as a formula
+/// or read a phone as a number.
+fn list_cell(column: &Cells, i: usize, is_phone: bool, escape: bool, cell: &mut String) {
+    cell.clear();
+    column.write(i, cell);
+    if escape && (needs_formula_escape(cell) || is_phone && phone_as_number(cell)) {
+        cell.insert(0, '\'');
+    }
+}
+
+/// CSV fields appended to a byte buffer as the csv crate's writer writes
+/// them (quoted only where needed), for rows put together from parts.
+struct CsvBytes {
+    core: csv_core::Writer,
+}
+
+impl CsvBytes {
+    fn new() -> CsvBytes {
+        CsvBytes {
+            core: csv_core::Writer::new(),
+        }
+    }
+
+    /// Appends `field`, after a `,` unless it starts the record.
+    fn field(&mut self, starts_record: bool, field: &[u8], out: &mut Vec<u8>) {
+        if !starts_record {
+            // Room for the closing quote of the field before, and the `,`.
+            self.run(out, 2, |core, room| core.delimiter(room).1);
+        }
+        // Room for an opening quote and every byte a doubled quote.
+        self.run(out, 2 * field.len() + 1, |core, room| {
+            core.field(field, room).2
+        });
+    }
+
+    /// Ends the record (a closing quote, and the line break).
+    fn end_record(&mut self, out: &mut Vec<u8>) {
+        self.run(out, 4, |core, room| core.terminator(room).1);
+    }
+
+    /// Lets `write` write into `room` bytes at the end of `out`; it returns
+    /// how many it wrote.
+    fn run(
+        &mut self,
+        out: &mut Vec<u8>,
+        room: usize,
+        write: impl FnOnce(&mut csv_core::Writer, &mut [u8]) -> usize,
+    ) {
+        let start = out.len();
+        out.resize(start + room, 0);
+        let written = write(&mut self.core, &mut out[start..]);
+        out.truncate(start + written);
+    }
+}
+
+/// Every customer's cells of the columns every list starts with, written as
+/// CSV once for all the lists: a customer is in three or four lists, and
+/// formatting cells was most of the time lists took.
+struct Prefixes {
+    rows_per_part: usize,
+    /// Consecutive rows' prefixes, one after the other, and where each ends.
+    parts: Vec<(Vec<u8>, Vec<usize>)>,
+}
+
+impl Prefixes {
+    /// The prefixes of `columns` (under `header`), formatted on `threads`
+    /// threads.
+    fn new(header: &[&str], columns: &[&Cells], rows: usize, escape: bool) -> Prefixes {
+        let threads = crate::threads::count();
+        let rows_per_part = rows.div_ceil(threads).max(1);
+        let phone = header.iter().position(|name| *name == field::PHONE);
+        let part = |rows: std::ops::Range<usize>| {
+            let mut csv = CsvBytes::new();
+            let (mut bytes, mut ends) = (Vec::new(), Vec::with_capacity(rows.len()));
+            let mut cell = String::new();
+            for i in rows {
+                for (at, column) in columns.iter().enumerate() {
+                    list_cell(column, i, Some(at) == phone, escape, &mut cell);
+                    csv.field(at == 0, cell.as_bytes(), &mut bytes);
+                }
+                // The record is ended to close a quoted last cell; the rest
+                // of the row follows its line break.
+                csv.end_record(&mut bytes);
+                bytes.pop();
+                ends.push(bytes.len());
+            }
+            (bytes, ends)
+        };
+        let parts = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..rows)
+                .step_by(rows_per_part)
+                .map(|start| scope.spawn(move || part(start..(start + rows_per_part).min(rows))))
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| worker.join().expect("a list formatter panicked"))
+                .collect()
+        });
+        Prefixes {
+            rows_per_part,
+            parts,
+        }
+    }
+
+    fn of(&self, row: usize) -> &[u8] {
+        let (bytes, ends) = &self.parts[row / self.rows_per_part];
+        let nth = row % self.rows_per_part;
+        let start = if nth == 0 { 0 } else { ends[nth - 1] };
+        &bytes[start..ends[nth]]
+    }
+}
+
+/// Writes one list: `header`, then each member's prefix and its cells of
+/// `extra` (the columns after the prefix's).
+fn write_list(
+    header: &[&str],
+    prefixes: &Prefixes,
+    extra: &[&Cells],
+    members: &[usize],
+    escape: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut csv = CsvBytes::new();
+    let mut buffer = Vec::with_capacity(1 << 17);
+    for (at, name) in header.iter().enumerate() {
+        csv.field(at == 0, name.as_bytes(), &mut buffer);
+    }
+    csv.end_record(&mut buffer);
+    let mut cell = String::new();
+    for &row in members {
+        buffer.extend_from_slice(prefixes.of(row));
+        for column in extra {
+            list_cell(column, row, false, escape, &mut cell);
+            csv.field(false, cell.as_bytes(), &mut buffer);
+        }
+        csv.end_record(&mut buffer);
+        if buffer.len() >= 1 << 16 {
+            out.write_all(&buffer)?;
+            buffer.clear();
+        }
+    }
+    out.write_all(&buffer)?;
+    out.flush()?;
     Ok(())
 }
 
@@ -334,21 +476,27 @@ pub fn write_lists(
     to: &Destination,
     escape: bool,
 ) -> Result<Vec<Written>> {
-    let header = |segment: &Segment| {
-        let extra: Vec<&str> = segment
+    let extra = |segment: &Segment| -> Vec<&str> {
+        segment
             .extra_columns
             .iter()
             .chain(&[AS_OF])
             .copied()
-            .collect();
-        list_header(customers, &extra)
+            .collect()
     };
+    let prefix_header = list_header(customers, &[]);
     let mut cells = rustc_hash::FxHashMap::default();
-    for name in segments.iter().flat_map(header) {
+    for name in prefix_header
+        .iter()
+        .copied()
+        .chain(segments.iter().flat_map(extra))
+    {
         if !cells.contains_key(name) {
             cells.insert(name, Cells::of(customers, name)?);
         }
     }
+    let prefix_columns: Vec<&Cells> = prefix_header.iter().map(|name| &cells[name]).collect();
+    let prefixes = Prefixes::new(&prefix_header, &prefix_columns, customers.height(), escape);
     let revenue = customers.column(field::REVENUE)?.i64()?.rechunk();
     let next = AtomicUsize::new(0);
     let write_next = || -> Result<Vec<(usize, Written)>> {
@@ -372,11 +520,11 @@ pub fn write_lists(
                 .enumerate()
                 .filter_map(|(row, member)| (member == Some(true)).then_some(row))
                 .collect();
-            let header = header(segment);
-            let columns: Vec<&Cells> = header.iter().map(|name| &cells[name]).collect();
-            let write = |out: &mut dyn Write| {
-                write_rows(&header, &columns, members.iter().copied(), escape, out)
-            };
+            let extra = extra(segment);
+            let header = list_header(customers, &extra);
+            let extra: Vec<&Cells> = extra.iter().map(|name| &cells[name]).collect();
+            let write =
+                |out: &mut dyn Write| write_list(&header, &prefixes, &extra, &members, escape, out);
             let file = match to {
                 Destination::Stdout(emitter) => {
                     write(&mut emitter.list_out())?;
@@ -415,6 +563,99 @@ pub fn write_lists(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use polars::prelude::{NULL, col, when};
+
+    #[test]
+    fn lists_put_together_from_prefixes_are_the_csv_of_their_members() {
+        use crate::model::{Order, OrdersBuilder};
+        // Cells a CSV writer must quote, or a spreadsheet must not run.
+        let names = [
+            "Plain",
+            "Comma, Inc",
+            "Say \"hi\"",
+            "Two\nlines",
+            "=SUM(A1)",
+            "Ünï",
+            "",
+            " pad ",
+        ];
+        let mut builder = OrdersBuilder::default();
+        builder.start_file("test.csv");
+        for (n, name) in names.iter().enumerate() {
+            for k in 0..=n % 3 {
+                builder
+                    .push(Order {
+                        id: format!("#{n}-{k}"),
+                        email: Some(format!("c{n}@shop{n}.com")),
+                        date: NaiveDate::from_ymd_opt(2024, 1 + n as u32, 1 + k as u32).unwrap(),
+                        quantity: 10 * n as i64 + 1,
+                        total_cents: 1000 * n as i64 + 1,
+                        name: crate::model::non_empty(name),
+                        company: (n % 2 == 1).then(|| format!("{name} Ltd")),
+                        phone: Some(format!("+{n}5550123")),
+                        ..Order::default()
+                    })
+                    .unwrap();
+            }
+        }
+        let orders = builder.finish().unwrap().orders;
+        let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let customers = crate::customers::customers(&orders, None, as_of)
+            .unwrap()
+            .collect()
+            .unwrap();
+        let rules = Rules {
+            bulk_order_qty: 36,
+            bulk_total_qty: 72,
+            company_is_b2b: false,
+            work_email_is_b2b: false,
+            extra_free_mail_domains: Vec::new(),
+            lapsed_days: vec![60, 90],
+            top_percent: 20,
+            aov_low: 0.5,
+            aov_high: 2.0,
+        };
+        let totals = crate::customers::Totals::of(&customers).unwrap();
+        // A p_alive for the repeat customers (the likely-alive list's extra
+        // column), and the RFM groups' lists with their score columns.
+        let p_alive = when(col(field::ORDERS).gt(lit(1)))
+            .then(col(field::REVENUE).cast(DataType::Float64) / lit(3.0e5))
+            .otherwise(lit(NULL))
+            .alias(crate::predict::pred_col::P_ALIVE);
+        let table = list_table(customers, &rules, as_of).unwrap();
+        let table = crate::rfm::with_rfm(table.lazy().with_column(p_alive))
+            .collect()
+            .unwrap();
+        let mut chosen = segments::all(&rules, &totals);
+        chosen.extend(crate::rfm::segments());
+        for escape in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            write_lists(&table, &chosen, &Destination::Folder(dir.path()), escape).unwrap();
+            for segment in &chosen {
+                let members = table
+                    .clone()
+                    .lazy()
+                    .filter(segment.members.clone())
+                    .collect()
+                    .unwrap();
+                let extra: Vec<&str> = segment
+                    .extra_columns
+                    .iter()
+                    .chain(&[AS_OF])
+                    .copied()
+                    .collect();
+                let mut expected = Vec::new();
+                write_customers(&members, &extra, escape, &mut expected).unwrap();
+                let written = std::fs::read(dir.path().join(format!("{}.csv", segment.name)));
+                assert_eq!(
+                    String::from_utf8(written.unwrap()).unwrap(),
+                    String::from_utf8(expected).unwrap(),
+                    "{} (escape: {escape})",
+                    segment.name
+                );
+            }
+        }
+    }
 
     #[test]
     fn dates_and_money_are_written_as_chrono_and_money_write_them() {

@@ -101,8 +101,10 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         report: ingest_report,
         as_of,
         notes,
-        ..
+        orders,
+        items,
     } = data;
+    drop((orders, items));
     let mut customers = predicted.join(lists::list_table(customers, &rules, as_of)?)?;
     if args.rfm {
         customers = rfm::with_rfm(customers.lazy()).collect()?;
