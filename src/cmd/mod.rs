@@ -181,8 +181,20 @@ pub fn read_exports(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
 /// products only, so that the others never hold it.
 pub fn read_exports_with_items(input: &InputArgs, settings: &Resolved) -> Result<Dataset> {
     let data = read_dataset(input, settings, true)?;
-    let items = data.items.as_ref().map_or(0, DataFrame::height);
-    if items == 0 {
+    require_items(input, data.items.as_ref())?;
+    Ok(data)
+}
+
+/// The orders and line-items tables without the customers table: for
+/// `products`, which counts customers from the line items.
+pub fn read_orders_with_items(input: &InputArgs, settings: &Resolved) -> Result<OrdersRead> {
+    let read = read_orders_table(input, settings, true)?;
+    require_items(input, read.items.as_ref())?;
+    Ok(read)
+}
+
+fn require_items(input: &InputArgs, items: Option<&DataFrame>) -> Result<()> {
+    if items.map_or(0, DataFrame::height) == 0 {
         anyhow::bail!(
             "{}: no line items: the exports name no product (Shopify: Lineitem name; \
              BigCommerce: Product Details; WooCommerce: line_items or item_name; --map: \
@@ -190,12 +202,45 @@ pub fn read_exports_with_items(input: &InputArgs, settings: &Resolved) -> Result
             input.exports.join(", ")
         );
     }
-    Ok(data)
+    Ok(())
 }
 
 /// The exports read, with the line-items table when `line_items` (which
 /// may then be empty: the exports name no product).
 pub fn read_dataset(input: &InputArgs, settings: &Resolved, line_items: bool) -> Result<Dataset> {
+    let read = read_orders_table(input, settings, line_items)?;
+    let customers =
+        crate::customers::customers(&read.orders, read.hints.map(IntoLazy::lazy), read.as_of)?
+            .collect()?;
+    Ok(Dataset {
+        orders: read.orders,
+        items: read.items,
+        customers,
+        report: read.report,
+        as_of: read.as_of,
+        notes: read.notes,
+    })
+}
+
+/// The exports read into the orders table (and the line items when
+/// `line_items`), before the customers table is built from it.
+pub struct OrdersRead {
+    pub orders: DataFrame,
+    pub items: Option<DataFrame>,
+    /// What a customers export says of each customer (see [`crate::customers`]).
+    pub hints: Option<DataFrame>,
+    pub report: IngestReport,
+    pub as_of: NaiveDate,
+    pub notes: Vec<String>,
+}
+
+/// Reads the exports into the orders table: the orders up to the as-of
+/// date; writes `--rejects` when asked, and prints the notes.
+fn read_orders_table(
+    input: &InputArgs,
+    settings: &Resolved,
+    line_items: bool,
+) -> Result<OrdersRead> {
     protect_inputs(input)?;
     let as_of = input.as_of();
     let mut options = input.ingest_options(settings)?;
@@ -229,13 +274,10 @@ pub fn read_dataset(input: &InputArgs, settings: &Resolved, line_items: bool) ->
     for text in &notes {
         output::note(text);
     }
-    let customers =
-        crate::customers::customers(&ingested.orders, ingested.hints.map(IntoLazy::lazy), as_of)?
-            .collect()?;
-    Ok(Dataset {
+    Ok(OrdersRead {
         orders: ingested.orders,
         items: ingested.items,
-        customers,
+        hints: ingested.hints,
         report: ingested.report,
         as_of,
         notes,

@@ -1,6 +1,6 @@
 //! `goldpan products`: one row per product (docs/products.md).
 
-use super::read_exports_with_items;
+use super::read_orders_with_items;
 use crate::cli::InputArgs;
 use crate::config::{self, Settings};
 use crate::output::{Emit, Emitter, Table, grouped_money, money};
@@ -37,7 +37,7 @@ pub struct Args {
 
 pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     let settings = config::settings(config_file, &args.settings)?;
-    let data = read_exports_with_items(&args.input, &settings)?;
+    let data = read_orders_with_items(&args.input, &settings)?;
     let items = data.items.as_ref().expect("read with items");
     let purchases = Purchases::of(&data.orders, items, settings.product_identity())?;
     let rows = products::product_rows(&purchases)
