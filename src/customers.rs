@@ -43,6 +43,23 @@ pub mod field {
     pub const STORE: &str = super::order::STORE;
 }
 
+/// Columns of the histories table: one row per customer, what the models
+/// are fed (one purchase per day at most).
+pub mod history_col {
+    use super::field;
+    /// String: the customers table's key.
+    pub const CUSTOMER: &str = field::CUSTOMER;
+    /// UInt32: purchase days after the first.
+    pub const X: &str = "x";
+    /// Int32: days from the first purchase day to the last.
+    pub const T_X: &str = "t_x";
+    /// Int32: days from the first purchase day to the as-of date (T).
+    pub const AGE: &str = "age";
+    /// Float64, major currency units: average net revenue of the repeat
+    /// purchase days (the first day left out); 0 when x = 0.
+    pub const REPEAT_MEAN_VALUE: &str = "repeat_mean_value";
+}
+
 /// The three sums every ratio is built on (N, O and R of the spec).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Totals {
@@ -77,8 +94,11 @@ pub fn attributed_valid_orders(orders: LazyFrame) -> LazyFrame {
     )
 }
 
-/// One row per customer, sorted by revenue descending then `customer`
-/// ascending, with that position in `rank`. `hints` (from a customers
+/// The customers table and the customers' purchase histories, from one
+/// pass over the orders.
+///
+/// The customers table: one row per customer, sorted by revenue descending
+/// then `customer` ascending, with that position in `rank`. `hints` (from a customers
 /// export, keyed by e-mail) add `tax_exempt`, `wholesale_tag` and a company
 /// where the orders have none, and replace the orders' marketing consent
 /// with the customer record's; without them both flags are false.
@@ -86,15 +106,19 @@ pub fn attributed_valid_orders(orders: LazyFrame) -> LazyFrame {
 /// With separate stores (a `store` column in the orders), a customer is one
 /// per store: the customer key names the store, and the table has a
 /// [`field::STORE`] column.
-pub fn customers(
+///
+/// The histories are what the prediction models are fitted on, one row per
+/// customer with orders on or before `as_of`, sorted by customer
+/// ([`crate::predict::histories`] defines them as a query; a test checks
+/// both agree).
+pub fn customers_and_histories(
     orders: &DataFrame,
     hints: Option<LazyFrame>,
     as_of: NaiveDate,
-) -> PolarsResult<LazyFrame> {
+) -> PolarsResult<(LazyFrame, DataFrame)> {
     let as_of_days = crate::model::epoch_days(as_of);
     let separate_stores = orders.schema().contains(order::STORE);
     const ROW: &str = "__row";
-    const PLACE: &str = "__place";
     // "Latest" name, company, phone, zip, consent…: the last non-empty value in
     // the order of the orders' full timestamps (date, then time of day; an
     // unknown time first), then their ids (shorter first, so #999 comes
@@ -125,6 +149,9 @@ pub fn customers(
     for (place, row) in time_order.into_no_null_iter().enumerate() {
         places[row as usize] = place as IdxSize;
     }
+    // The customers: the counted orders grouped by customer key. Each keeps
+    // its sums, the place of its first order (for the e-mail and store) and
+    // of its last order with each text, and which customer each order is.
     let texts = [
         (order::CUSTOMER_ID, field::CUSTOMER_ID),
         (order::NAME, field::NAME),
@@ -134,80 +161,133 @@ pub fn customers(
         (order::COUNTRY, field::COUNTRY),
         (order::ACCEPTS_MARKETING, field::ACCEPTS_MARKETING),
     ];
-    // Per order, its place where it has the value (null where it has none):
-    // the customer's latest value is at the largest. Made here, so that
-    // only these numbers, not every order's texts, are filtered and grouped.
-    let mut by_order = orders.select([
-        order::CUSTOMER,
-        order::EXCLUDED,
-        order::NET,
-        order::DATE,
-        order::QUANTITY,
-    ])?;
-    for (from, to) in texts {
-        let has = orders.column(from)?.is_not_null();
-        let place_with: IdxCa = places
+    let keys = orders.select([order::CUSTOMER])?;
+    let by_key = keys.group_by([order::CUSTOMER])?;
+    let counted: Vec<bool> = {
+        let excluded = orders.column(order::EXCLUDED)?.is_null();
+        let attributed = orders.column(order::CUSTOMER)?.is_not_null();
+        (&excluded & &attributed)
             .iter()
-            .zip(has.iter())
-            .map(|(&place, has)| (has == Some(true)).then_some(place))
-            .collect();
-        by_order.with_column(place_with.with_name(to.into()).into_column())?;
+            .map(|c| c == Some(true))
+            .collect()
+    };
+    let numbers = |name: &str| -> PolarsResult<Vec<i64>> {
+        Ok(orders.column(name)?.i64()?.rechunk().cont_slice()?.to_vec())
+    };
+    let (net, quantity) = (numbers(order::NET)?, numbers(order::QUANTITY)?);
+    let days = orders.column(order::DATE)?.cast(&DataType::Int32)?;
+    let days = days.i32()?.rechunk();
+    let days = days.cont_slice()?;
+    let has: Vec<Vec<bool>> = texts
+        .iter()
+        .map(|(from, _)| {
+            Ok(orders
+                .column(from)?
+                .is_not_null()
+                .iter()
+                .map(|h| h == Some(true))
+                .collect())
+        })
+        .collect::<PolarsResult<_>>()?;
+    let mut sums = Sums::default();
+    let mut latest_rows: Vec<Vec<Option<IdxSize>>> = vec![Vec::new(); texts.len()];
+    // The customer (its index in `sums`) of each counted order.
+    let mut customer_of = vec![IdxSize::MAX; orders.height()];
+    for group in by_key.get_groups().iter() {
+        let rows: &[IdxSize] = match &group {
+            GroupsIndicator::Idx((_, rows)) => rows,
+            GroupsIndicator::Slice(_) => unreachable!("a group-by on a key gives row lists"),
+        };
+        let mut rows = rows
+            .iter()
+            .map(|&row| row as usize)
+            .filter(|&row| counted[row])
+            .peekable();
+        let Some(&first) = rows.peek() else {
+            continue;
+        };
+        let customer = sums.orders.len() as IdxSize;
+        let (mut earliest, mut n, mut revenue) = (first, 0, 0);
+        let (mut first_day, mut last_day) = (days[first], days[first]);
+        let (mut total_quantity, mut max_quantity) = (0, quantity[first]);
+        let mut latest: Vec<Option<usize>> = vec![None; texts.len()];
+        for row in rows {
+            customer_of[row] = customer;
+            n += 1;
+            revenue += net[row];
+            first_day = first_day.min(days[row]);
+            last_day = last_day.max(days[row]);
+            total_quantity += quantity[row];
+            max_quantity = max_quantity.max(quantity[row]);
+            if places[row] < places[earliest] {
+                earliest = row;
+            }
+            for (latest, has) in latest.iter_mut().zip(&has) {
+                if has[row] && latest.is_none_or(|l| places[row] > places[l]) {
+                    *latest = Some(row);
+                }
+            }
+        }
+        sums.key_row.push(first as IdxSize);
+        sums.email_row.push(earliest as IdxSize);
+        for (rows, latest) in latest_rows.iter_mut().zip(latest) {
+            rows.push(latest.map(|row| row as IdxSize));
+        }
+        sums.orders.push(n);
+        sums.revenue.push(revenue);
+        sums.first_day.push(first_day);
+        sums.last_day.push(last_day);
+        sums.total_quantity.push(total_quantity);
+        sums.max_quantity.push(max_quantity);
     }
-    by_order.with_column(Column::new(PLACE.into(), places))?;
-    let mut per_customer = vec![col(PLACE).min().alias(field::EMAIL)];
-    per_customer.extend(texts.iter().map(|(_, to)| col(*to).max()));
-    per_customer.extend([
-        len().alias(field::ORDERS),
-        col(order::NET).sum().alias(field::REVENUE),
-        col(order::DATE).min().alias(field::FIRST_ORDER),
-        col(order::DATE).max().alias(field::LAST_ORDER),
-        col(order::QUANTITY).sum().alias(field::TOTAL_QUANTITY),
-        col(order::QUANTITY).max().alias(field::MAX_ORDER_QUANTITY),
-    ]);
-    let grouped = attributed_valid_orders(by_order.lazy())
-        .group_by([col(order::CUSTOMER)])
-        .agg(per_customer)
-        .collect()?;
-    // A value by the place of its order: the e-mail (and store) of the
-    // first order, each other value of the last order that has one.
-    let value_of = |from: &str, place: &str, to: &str| -> PolarsResult<Column> {
-        let rows = time_order.take(grouped.column(place)?.idx()?)?;
-        let taken = orders.column(from)?.take(&rows)?.with_name(to.into());
+    let histories = histories(
+        orders,
+        &sums.key_row,
+        &customer_of,
+        time_order,
+        (&net, days),
+        as_of_days,
+    )?;
+    // A text by the row of its order; copied out of the orders' text
+    // buffers, so that the orders table can go once it is dropped.
+    let value_of = |from: &str, rows: &IdxCa, to: &str| -> PolarsResult<Column> {
+        let taken = orders.column(from)?.take(rows)?.with_name(to.into());
         if let Ok(texts) = taken.str() {
-            // Taken texts still point into the orders' text buffers: copied
-            // out, they let the orders table go once it is dropped.
             let copied = texts.downcast_iter().map(|texts| texts.clone().gc());
             return Ok(StringChunked::from_chunk_iter(to.into(), copied).into_column());
         }
         Ok(taken)
     };
+    let key_rows = IdxCa::from_vec("".into(), sums.key_row);
+    let email_rows = IdxCa::from_vec("".into(), sums.email_row);
     let mut columns = vec![
-        grouped.column(field::CUSTOMER)?.clone(),
-        value_of(order::EMAIL, field::EMAIL, field::EMAIL)?,
+        value_of(order::CUSTOMER, &key_rows, field::CUSTOMER)?,
+        value_of(order::EMAIL, &email_rows, field::EMAIL)?,
     ];
-    for (from, to) in texts {
-        columns.push(value_of(from, to, to)?);
+    for ((from, to), rows) in texts.iter().zip(latest_rows) {
+        columns.push(value_of(from, &rows.into_iter().collect(), to)?);
     }
-    for name in [
-        field::ORDERS,
-        field::REVENUE,
-        field::FIRST_ORDER,
-        field::LAST_ORDER,
-        field::TOTAL_QUANTITY,
-        field::MAX_ORDER_QUANTITY,
-    ] {
-        columns.push(grouped.column(name)?.clone());
-    }
+    let date = |name: &str, days: Vec<i32>| {
+        Int32Chunked::from_vec(name.into(), days)
+            .into_date()
+            .into_column()
+    };
+    columns.extend([
+        Column::new(field::ORDERS.into(), sums.orders),
+        Column::new(field::REVENUE.into(), sums.revenue),
+        date(field::FIRST_ORDER, sums.first_day),
+        date(field::LAST_ORDER, sums.last_day),
+        Column::new(field::TOTAL_QUANTITY.into(), sums.total_quantity),
+        Column::new(field::MAX_ORDER_QUANTITY.into(), sums.max_quantity),
+    ]);
     if separate_stores {
         // The customer key names the store: all of a customer's orders are its.
-        columns.push(value_of(order::STORE, field::EMAIL, field::STORE)?);
+        columns.push(value_of(order::STORE, &email_rows, field::STORE)?);
     }
-    let customers = DataFrame::new(grouped.height(), columns)?
-        .lazy()
-        .with_column(
-            (lit(as_of_days) - col(field::LAST_ORDER).cast(DataType::Int32))
-                .alias(field::DAYS_SINCE_LAST_ORDER),
-        );
+    let customers = DataFrame::new(key_rows.len(), columns)?.lazy().with_column(
+        (lit(as_of_days) - col(field::LAST_ORDER).cast(DataType::Int32))
+            .alias(field::DAYS_SINCE_LAST_ORDER),
+    );
     // With separate stores, hints are keyed by the customer key of their store.
     let hint_key = if separate_stores {
         field::CUSTOMER
@@ -236,12 +316,115 @@ pub fn customers(
             lit(false).alias(field::WHOLESALE_TAG),
         ]),
     };
-    Ok(customers
+    let customers = customers
         .sort(
             [field::REVENUE, field::CUSTOMER],
             SortMultipleOptions::default().with_order_descending_multi([true, false]),
         )
-        .with_row_index(field::RANK, None))
+        .with_row_index(field::RANK, None);
+    Ok((customers, histories))
+}
+
+/// Per customer, in the order customers are found: the sums of its counted
+/// orders, and the rows of the orders its key and e-mail are taken from.
+#[derive(Default)]
+struct Sums {
+    key_row: Vec<IdxSize>,
+    email_row: Vec<IdxSize>,
+    orders: Vec<IdxSize>,
+    revenue: Vec<i64>,
+    first_day: Vec<i32>,
+    last_day: Vec<i32>,
+    total_quantity: Vec<i64>,
+    max_quantity: Vec<i64>,
+}
+
+/// The purchase histories ([`crate::predict::histories`]) of the customers
+/// whose key is on `key_rows`, walking the orders once in time order:
+/// `customer_of` gives each counted order's customer (`IdxSize::MAX` for
+/// the others), `net_and_days` each order's net cents and day.
+fn histories(
+    orders: &DataFrame,
+    key_rows: &[IdxSize],
+    customer_of: &[IdxSize],
+    time_order: &IdxCa,
+    (net, days): (&[i64], &[i32]),
+    as_of_days: i32,
+) -> PolarsResult<DataFrame> {
+    use history_col as hist;
+    /// A customer's purchase days so far (several orders on one day are one
+    /// purchase, worth their sum).
+    #[derive(Clone, Copy)]
+    struct Days {
+        first: i32,
+        last: i32,
+        count: u32,
+        first_day_net: i64,
+        net: i64,
+    }
+    let mut seen: Vec<Option<Days>> = vec![None; key_rows.len()];
+    for row in time_order.into_no_null_iter().map(|row| row as usize) {
+        let customer = customer_of[row];
+        if customer == IdxSize::MAX || days[row] > as_of_days {
+            continue;
+        }
+        let (day, cents) = (days[row], net[row]);
+        match &mut seen[customer as usize] {
+            None => {
+                seen[customer as usize] = Some(Days {
+                    first: day,
+                    last: day,
+                    count: 1,
+                    first_day_net: cents,
+                    net: cents,
+                });
+            }
+            // Time order is day order: a later day is a new purchase.
+            Some(days) => {
+                if day != days.last {
+                    days.count += 1;
+                    days.last = day;
+                }
+                if day == days.first {
+                    days.first_day_net += cents;
+                }
+                days.net += cents;
+            }
+        }
+    }
+    let (mut rows, mut x, mut t_x, mut age, mut mean) = (vec![], vec![], vec![], vec![], vec![]);
+    for (customer, days) in seen.iter().enumerate() {
+        let Some(days) = days else {
+            continue;
+        };
+        let repeats = days.count - 1;
+        let repeat_net = days.net - days.first_day_net;
+        rows.push(key_rows[customer]);
+        x.push(repeats);
+        t_x.push(days.last - days.first);
+        age.push(as_of_days - days.first);
+        mean.push(if repeats > 0 {
+            // Times a hundredth, as polars divides by a constant: the same
+            // last bit as the query's (and so the same fitted models).
+            repeat_net as f64 * (1.0 / 100.0) / repeats as f64
+        } else {
+            0.0
+        });
+    }
+    let keys = orders
+        .column(order::CUSTOMER)?
+        .take(&IdxCa::from_vec("".into(), rows))?;
+    DataFrame::new(
+        x.len(),
+        vec![
+            keys.with_name(hist::CUSTOMER.into()),
+            Column::new(hist::X.into(), x),
+            Column::new(hist::T_X.into(), t_x),
+            Column::new(hist::AGE.into(), age),
+            Column::new(hist::REPEAT_MEAN_VALUE.into(), mean),
+        ],
+    )?
+    .sort([hist::CUSTOMER], SortMultipleOptions::default())
 }
 
 #[cfg(test)]
@@ -267,12 +450,13 @@ mod tests {
         for o in orders {
             builder.push(o).unwrap();
         }
-        customers(
+        customers_and_histories(
             &builder.finish().unwrap().orders,
             None,
             NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
         )
         .unwrap()
+        .0
         .collect()
         .unwrap()
     }

@@ -600,8 +600,9 @@ mod tests {
         }
         let orders = builder.finish().unwrap().orders;
         let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-        let customers = crate::customers::customers(&orders, None, as_of)
+        let customers = crate::customers::customers_and_histories(&orders, None, as_of)
             .unwrap()
+            .0
             .collect()
             .unwrap();
         let rules = Rules {

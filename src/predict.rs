@@ -6,8 +6,12 @@
 //! into the plain numbers it takes and its answers back into columns.
 
 use crate::clv_model::{FitError, bgnbd, gamma_gamma};
-use crate::customers::{attributed_valid_orders, field as customer};
-use crate::model::{col as order, epoch_days};
+#[cfg(test)]
+use crate::customers::attributed_valid_orders;
+use crate::customers::field as customer;
+#[cfg(test)]
+use crate::model::col as order;
+use crate::model::epoch_days;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -30,29 +34,20 @@ pub mod pred_col {
     }
 }
 
-/// Columns of the histories table: one row per customer, what the models
-/// are fed (one purchase per day at most).
-pub mod history_col {
-    /// String: the customers table's key.
-    pub const CUSTOMER: &str = crate::customers::field::CUSTOMER;
-    /// UInt32: purchase days after the first.
-    pub const X: &str = "x";
-    /// Int32: days from the first purchase day to the last.
-    pub const T_X: &str = "t_x";
-    /// Int32: days from the first purchase day to the as-of date (T).
-    pub const AGE: &str = "age";
-    /// Float64, major currency units: average net revenue of the repeat
-    /// purchase days (the first day left out); 0 when x = 0.
-    pub const REPEAT_MEAN_VALUE: &str = "repeat_mean_value";
-}
+use crate::customers::history_col as hist;
 
-use history_col as hist;
-
+#[cfg(test)]
 const DAY_NET: &str = "day_net_cents";
 
 /// One row per customer with a valid order on or before `as_of`, sorted by
 /// customer: the (x, tₓ, T) of BG/NBD and the mean repeat value of
 /// Gamma-Gamma, in days and major currency units.
+///
+/// This query is the definition; goldpan computes the same table in one
+/// pass over the orders with the customers table
+/// ([`crate::customers::customers_and_histories`]), and a test checks that
+/// both agree.
+#[cfg(test)]
 pub fn histories(orders: LazyFrame, as_of: NaiveDate) -> LazyFrame {
     let as_of_days = epoch_days(as_of);
     let date = || col(order::DATE).cast(DataType::Int32);
@@ -385,6 +380,56 @@ mod tests {
         builder.finish().unwrap().orders
     }
 
+    /// The histories goldpan computes (with the customers table).
+    fn computed_histories(orders: &DataFrame, as_of: NaiveDate) -> DataFrame {
+        crate::customers::customers_and_histories(orders, None, as_of)
+            .unwrap()
+            .1
+    }
+
+    #[test]
+    fn the_computed_histories_are_the_query_s() {
+        // Orders of 300 customers over two years, several on some days, in
+        // no order of time, some cancelled, some without a customer, some
+        // after the as-of date: a pseudo-random but fixed set.
+        let mut state: u64 = 42;
+        let mut next = |below: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % below
+        };
+        let mut builder = OrdersBuilder::default();
+        builder.start_file("test.csv");
+        for n in 0..5_000 {
+            let day = date("2024-01-01") + chrono::Days::new(next(760));
+            builder
+                .push(Order {
+                    id: format!("#{n}"),
+                    email: (next(20) > 0).then(|| format!("c{}@x.com", next(300))),
+                    date: day,
+                    time_of_day: (next(3) > 0).then(|| next(86_400) as u32),
+                    quantity: 1,
+                    total_cents: next(20_000) as i64 - 1_000,
+                    excluded: (next(15) == 0).then_some(Exclusion::Cancelled),
+                    ..Order::default()
+                })
+                .unwrap();
+        }
+        let orders = builder.finish().unwrap().orders;
+        for as_of in ["2025-12-31", "2025-06-30", "2024-01-01"] {
+            let expected = histories(orders.clone().lazy(), date(as_of))
+                .collect()
+                .unwrap();
+            let computed = computed_histories(&orders, date(as_of));
+            assert!(expected.height() > 0);
+            assert!(
+                computed.equals_missing(&expected),
+                "as of {as_of}:\n{computed}\n{expected}"
+            );
+        }
+    }
+
     #[test]
     fn histories_count_one_purchase_per_day_and_leave_out_the_first_day_value() {
         let orders = orders(&[
@@ -395,9 +440,7 @@ mod tests {
             ("#5", "b@x.com", "2025-01-31", 700),
             ("#6", "b@x.com", "2025-03-01", 900), // after the as-of date
         ]);
-        let t = histories(orders.lazy(), date("2025-01-31"))
-            .collect()
-            .unwrap();
+        let t = computed_histories(&orders, date("2025-01-31"));
         let customers: Vec<_> = t
             .column(hist::CUSTOMER)
             .unwrap()
@@ -436,9 +479,7 @@ mod tests {
             })
             .unwrap();
         frame.vstack_mut(&builder.finish().unwrap().orders).unwrap();
-        let t = histories(frame.lazy(), date("2025-01-31"))
-            .collect()
-            .unwrap();
+        let t = computed_histories(&frame, date("2025-01-31"));
         let x: Vec<_> = column_values::<UInt32Type>(&t, hist::X).unwrap().collect();
         assert_eq!(x, [0]);
     }
@@ -450,9 +491,7 @@ mod tests {
             ("#2", "a@x.com", "2025-01-05", 1000),
             ("#3", "b@x.com", "2025-01-03", 1000),
         ]);
-        let t = histories(orders.lazy(), date("2025-01-31"))
-            .collect()
-            .unwrap();
+        let t = computed_histories(&orders, date("2025-01-31"));
         let Err(why) = fit(&t).unwrap() else {
             panic!("fitted on one repeat customer");
         };

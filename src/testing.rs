@@ -37,8 +37,9 @@ pub fn orders_with(rows: &[Row], cancelled: &[&str]) -> DataFrame {
 /// The customers table of an orders table, as of `as_of`.
 pub fn customers(orders: &DataFrame, as_of: (i32, u32, u32)) -> DataFrame {
     let as_of = NaiveDate::from_ymd_opt(as_of.0, as_of.1, as_of.2).unwrap();
-    crate::customers::customers(orders, None, as_of)
+    crate::customers::customers_and_histories(orders, None, as_of)
         .unwrap()
+        .0
         .collect()
         .unwrap()
 }

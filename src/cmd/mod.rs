@@ -163,6 +163,9 @@ pub struct Dataset {
     /// The line-items table, read only by [`read_exports_with_items`].
     pub items: Option<DataFrame>,
     pub customers: DataFrame,
+    /// The customers' purchase histories, for the prediction models
+    /// ([`crate::predict::histories`]).
+    pub histories: DataFrame,
     pub report: IngestReport,
     pub as_of: NaiveDate,
     /// What people should know about the input (ambiguous dates, a stale
@@ -209,13 +212,16 @@ fn require_items(input: &InputArgs, items: Option<&DataFrame>) -> Result<()> {
 /// may then be empty: the exports name no product).
 pub fn read_dataset(input: &InputArgs, settings: &Resolved, line_items: bool) -> Result<Dataset> {
     let read = read_orders_table(input, settings, line_items)?;
-    let customers =
-        crate::customers::customers(&read.orders, read.hints.map(IntoLazy::lazy), read.as_of)?
-            .collect()?;
+    let (customers, histories) = crate::customers::customers_and_histories(
+        &read.orders,
+        read.hints.map(IntoLazy::lazy),
+        read.as_of,
+    )?;
     Ok(Dataset {
+        customers: customers.collect()?,
+        histories,
         orders: read.orders,
         items: read.items,
-        customers,
         report: read.report,
         as_of: read.as_of,
         notes: read.notes,
@@ -404,7 +410,7 @@ impl Predicted {
 /// next `horizon_days` (docs/rfm-and-prediction.md). Why a model could not
 /// be fitted is printed and joins `data.notes`.
 pub fn predict(data: &mut Dataset, horizon_days: u32) -> Result<Predicted> {
-    let histories = predict::histories(data.orders.clone().lazy(), data.as_of).collect()?;
+    let histories = data.histories.clone();
     let models = match predict::fit(&histories)? {
         Ok(models) => models,
         Err(why) => {

@@ -103,8 +103,9 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         notes,
         orders,
         items,
+        histories,
     } = data;
-    drop((orders, items));
+    drop((orders, items, histories));
     let mut customers = predicted.join(lists::list_table(customers, &rules, as_of)?)?;
     if args.rfm {
         customers = rfm::with_rfm(customers.lazy()).collect()?;

@@ -237,10 +237,12 @@ impl Window {
         let before = data.orders.height();
         let orders = data.orders.lazy().filter(inside).collect()?;
         let outside = (before - orders.height()) as u64;
-        let customers = crate::customers::customers(&orders, None, self.until)?.collect()?;
+        let (customers, histories) =
+            crate::customers::customers_and_histories(&orders, None, self.until)?;
         let data = Dataset {
             orders,
-            customers,
+            customers: customers.collect()?,
+            histories,
             as_of: self.until,
             ..data
         };
