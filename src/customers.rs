@@ -152,15 +152,6 @@ pub fn customers_and_histories(
     // The customers: the counted orders grouped by customer key. Each keeps
     // its sums, the place of its first order (for the e-mail and store) and
     // of its last order with each text, and which customer each order is.
-    let texts = [
-        (order::CUSTOMER_ID, field::CUSTOMER_ID),
-        (order::NAME, field::NAME),
-        (order::COMPANY, field::COMPANY),
-        (order::PHONE, field::PHONE),
-        (order::ZIP, field::ZIP),
-        (order::COUNTRY, field::COUNTRY),
-        (order::ACCEPTS_MARKETING, field::ACCEPTS_MARKETING),
-    ];
     let keys = orders.select([order::CUSTOMER])?;
     let by_key = keys.group_by([order::CUSTOMER])?;
     let counted: Vec<bool> = {
@@ -178,7 +169,7 @@ pub fn customers_and_histories(
     let days = orders.column(order::DATE)?.cast(&DataType::Int32)?;
     let days = days.i32()?.rechunk();
     let days = days.cont_slice()?;
-    let has: Vec<Vec<bool>> = texts
+    let has: Vec<Vec<bool>> = TEXTS
         .iter()
         .map(|(from, _)| {
             Ok(orders
@@ -189,100 +180,111 @@ pub fn customers_and_histories(
                 .collect())
         })
         .collect::<PolarsResult<_>>()?;
-    let mut sums = Sums::default();
-    let mut latest_rows: Vec<Vec<Option<IdxSize>>> = vec![Vec::new(); texts.len()];
-    // The customer (its index in `sums`) of each counted order.
+    // Which customer each counted order is: customers are numbered as
+    // their groups come, each known by the row of its first counted order.
     let mut customer_of = vec![IdxSize::MAX; orders.height()];
+    let mut key_rows: Vec<IdxSize> = Vec::new();
     for group in by_key.get_groups().iter() {
-        let rows: &[IdxSize] = match &group {
-            GroupsIndicator::Idx((_, rows)) => rows,
-            GroupsIndicator::Slice(_) => unreachable!("a group-by on a key gives row lists"),
+        let GroupsIndicator::Idx((_, rows)) = group else {
+            unreachable!("a group-by on a key gives row lists");
         };
-        let mut rows = rows
-            .iter()
-            .map(|&row| row as usize)
-            .filter(|&row| counted[row])
-            .peekable();
-        let Some(&first) = rows.peek() else {
+        let mut customer = None;
+        for &row in rows.iter().filter(|&&row| counted[row as usize]) {
+            let customer = *customer.get_or_insert_with(|| {
+                key_rows.push(row);
+                (key_rows.len() - 1) as IdxSize
+            });
+            customer_of[row as usize] = customer;
+        }
+    }
+    // The sums, walking the orders in the table's order: each order's
+    // columns are read in sequence, only its customer's sums jump.
+    let mut sums = vec![Sums::default(); key_rows.len()];
+    for (row, &customer) in customer_of.iter().enumerate() {
+        if customer == IdxSize::MAX {
             continue;
-        };
-        let customer = sums.orders.len() as IdxSize;
-        let (mut earliest, mut n, mut revenue) = (first, 0, 0);
-        let (mut first_day, mut last_day) = (days[first], days[first]);
-        let (mut total_quantity, mut max_quantity) = (0, quantity[first]);
-        let mut latest: Vec<Option<usize>> = vec![None; texts.len()];
-        for row in rows {
-            customer_of[row] = customer;
-            n += 1;
-            revenue += net[row];
-            first_day = first_day.min(days[row]);
-            last_day = last_day.max(days[row]);
-            total_quantity += quantity[row];
-            max_quantity = max_quantity.max(quantity[row]);
-            if places[row] < places[earliest] {
-                earliest = row;
-            }
-            for (latest, has) in latest.iter_mut().zip(&has) {
-                if has[row] && latest.is_none_or(|l| places[row] > places[l]) {
-                    *latest = Some(row);
-                }
+        }
+        let sums = &mut sums[customer as usize];
+        let place = places[row] + 1;
+        sums.orders += 1;
+        sums.revenue += net[row];
+        sums.first_day = sums.first_day.min(days[row]);
+        sums.last_day = sums.last_day.max(days[row]);
+        sums.total_quantity += quantity[row];
+        sums.max_quantity = sums.max_quantity.max(quantity[row]);
+        sums.earliest = sums.earliest.min(place);
+        for (latest, has) in sums.latest.iter_mut().zip(&has) {
+            if has[row] {
+                *latest = (*latest).max(place);
             }
         }
-        sums.key_row.push(first as IdxSize);
-        sums.email_row.push(earliest as IdxSize);
-        for (rows, latest) in latest_rows.iter_mut().zip(latest) {
-            rows.push(latest.map(|row| row as IdxSize));
-        }
-        sums.orders.push(n);
-        sums.revenue.push(revenue);
-        sums.first_day.push(first_day);
-        sums.last_day.push(last_day);
-        sums.total_quantity.push(total_quantity);
-        sums.max_quantity.push(max_quantity);
     }
     let histories = histories(
         orders,
-        &sums.key_row,
+        &key_rows,
         &customer_of,
         time_order,
         (&net, days),
         as_of_days,
     )?;
-    // A text by the row of its order; copied out of the orders' text
-    // buffers, so that the orders table can go once it is dropped.
-    let value_of = |from: &str, rows: &IdxCa, to: &str| -> PolarsResult<Column> {
-        let taken = orders.column(from)?.take(rows)?.with_name(to.into());
+    // A text by the place of its order in time (plus one, 0 for none),
+    // copied out of the orders' text buffers so that the orders table can
+    // go once it is dropped.
+    let time_order_rows = time_order.cont_slice()?;
+    let value_of = |from: &str, places: &mut dyn Iterator<Item = IdxSize>, to: &str| {
+        let rows: IdxCa = places
+            .map(|place| {
+                place
+                    .checked_sub(1)
+                    .map(|place| time_order_rows[place as usize])
+            })
+            .collect();
+        let taken = orders.column(from)?.take(&rows)?.with_name(to.into());
         if let Ok(texts) = taken.str() {
             let copied = texts.downcast_iter().map(|texts| texts.clone().gc());
             return Ok(StringChunked::from_chunk_iter(to.into(), copied).into_column());
         }
-        Ok(taken)
+        PolarsResult::Ok(taken)
     };
-    let key_rows = IdxCa::from_vec("".into(), sums.key_row);
-    let email_rows = IdxCa::from_vec("".into(), sums.email_row);
+    let keys = orders
+        .column(order::CUSTOMER)?
+        .take(&IdxCa::from_vec("".into(), key_rows.clone()))?;
+    let keys = keys.str()?.downcast_iter().map(|keys| keys.clone().gc());
     let mut columns = vec![
-        value_of(order::CUSTOMER, &key_rows, field::CUSTOMER)?,
-        value_of(order::EMAIL, &email_rows, field::EMAIL)?,
+        StringChunked::from_chunk_iter(field::CUSTOMER.into(), keys).into_column(),
+        value_of(
+            order::EMAIL,
+            &mut sums.iter().map(|s| s.earliest),
+            field::EMAIL,
+        )?,
     ];
-    for ((from, to), rows) in texts.iter().zip(latest_rows) {
-        columns.push(value_of(from, &rows.into_iter().collect(), to)?);
+    for (k, (from, to)) in TEXTS.iter().enumerate() {
+        columns.push(value_of(from, &mut sums.iter().map(|s| s.latest[k]), to)?);
     }
     let date = |name: &str, days: Vec<i32>| {
         Int32Chunked::from_vec(name.into(), days)
             .into_date()
             .into_column()
     };
+    let each = |value: fn(&Sums) -> i64| sums.iter().map(value).collect::<Vec<_>>();
     columns.extend([
-        Column::new(field::ORDERS.into(), sums.orders),
-        Column::new(field::REVENUE.into(), sums.revenue),
-        date(field::FIRST_ORDER, sums.first_day),
-        date(field::LAST_ORDER, sums.last_day),
-        Column::new(field::TOTAL_QUANTITY.into(), sums.total_quantity),
-        Column::new(field::MAX_ORDER_QUANTITY.into(), sums.max_quantity),
+        Column::new(
+            field::ORDERS.into(),
+            sums.iter().map(|s| s.orders).collect::<Vec<_>>(),
+        ),
+        Column::new(field::REVENUE.into(), each(|s| s.revenue)),
+        date(
+            field::FIRST_ORDER,
+            sums.iter().map(|s| s.first_day).collect(),
+        ),
+        date(field::LAST_ORDER, sums.iter().map(|s| s.last_day).collect()),
+        Column::new(field::TOTAL_QUANTITY.into(), each(|s| s.total_quantity)),
+        Column::new(field::MAX_ORDER_QUANTITY.into(), each(|s| s.max_quantity)),
     ]);
     if separate_stores {
         // The customer key names the store: all of a customer's orders are its.
-        columns.push(value_of(order::STORE, &email_rows, field::STORE)?);
+        let first = &mut sums.iter().map(|s| s.earliest);
+        columns.push(value_of(order::STORE, first, field::STORE)?);
     }
     let customers = DataFrame::new(key_rows.len(), columns)?.lazy().with_column(
         (lit(as_of_days) - col(field::LAST_ORDER).cast(DataType::Int32))
@@ -325,19 +327,48 @@ pub fn customers_and_histories(
     Ok((customers, histories))
 }
 
-/// Per customer, in the order customers are found: the sums of its counted
-/// orders, and the rows of the orders its key and e-mail are taken from.
-#[derive(Default)]
+/// One customer's counted orders so far. Places in time order are kept
+/// plus one, 0 for none.
+#[derive(Clone)]
 struct Sums {
-    key_row: Vec<IdxSize>,
-    email_row: Vec<IdxSize>,
-    orders: Vec<IdxSize>,
-    revenue: Vec<i64>,
-    first_day: Vec<i32>,
-    last_day: Vec<i32>,
-    total_quantity: Vec<i64>,
-    max_quantity: Vec<i64>,
+    orders: IdxSize,
+    revenue: i64,
+    first_day: i32,
+    last_day: i32,
+    total_quantity: i64,
+    max_quantity: i64,
+    /// The place of the first order (its e-mail and store).
+    earliest: IdxSize,
+    /// Per text of `TEXTS`, the place of the last order that has it.
+    latest: [IdxSize; TEXTS.len()],
 }
+
+impl Default for Sums {
+    fn default() -> Sums {
+        Sums {
+            orders: 0,
+            revenue: 0,
+            first_day: i32::MAX,
+            last_day: i32::MIN,
+            total_quantity: 0,
+            max_quantity: i64::MIN,
+            earliest: IdxSize::MAX,
+            latest: [0; TEXTS.len()],
+        }
+    }
+}
+
+/// The texts a customer takes from its latest order that has them: the
+/// orders table's column, the customers table's.
+const TEXTS: [(&str, &str); 7] = [
+    (order::CUSTOMER_ID, field::CUSTOMER_ID),
+    (order::NAME, field::NAME),
+    (order::COMPANY, field::COMPANY),
+    (order::PHONE, field::PHONE),
+    (order::ZIP, field::ZIP),
+    (order::COUNTRY, field::COUNTRY),
+    (order::ACCEPTS_MARKETING, field::ACCEPTS_MARKETING),
+];
 
 /// The purchase histories ([`crate::predict::histories`]) of the customers
 /// whose key is on `key_rows`, walking the orders once in time order:
