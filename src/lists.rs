@@ -600,22 +600,8 @@ mod tests {
         }
         let orders = builder.finish().unwrap().orders;
         let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-        let customers = crate::customers::customers_and_histories(&orders, None, as_of)
-            .unwrap()
-            .0
-            .collect()
-            .unwrap();
-        let rules = Rules {
-            bulk_order_qty: 36,
-            bulk_total_qty: 72,
-            company_is_b2b: false,
-            work_email_is_b2b: false,
-            extra_free_mail_domains: Vec::new(),
-            lapsed_days: vec![60, 90],
-            top_percent: 20,
-            aov_low: 0.5,
-            aov_high: 2.0,
-        };
+        let customers = crate::testing::customers(&orders, (2025, 1, 1));
+        let rules = crate::testing::default_rules();
         let totals = crate::customers::Totals::of(&customers).unwrap();
         // A p_alive for the repeat customers (the likely-alive list's extra
         // column), and the RFM groups' lists with their score columns.
