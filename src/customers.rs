@@ -109,7 +109,7 @@ pub fn attributed_valid_orders(orders: LazyFrame) -> LazyFrame {
 ///
 /// The histories are what the prediction models are fitted on, one row per
 /// customer with orders on or before `as_of`, sorted by customer
-/// ([`crate::predict::histories`] defines them as a query; a test checks
+/// (`predict::histories` defines them as a query; a test checks
 /// both agree).
 pub fn customers_and_histories(
     orders: &DataFrame,
@@ -185,8 +185,14 @@ pub fn customers_and_histories(
     let mut customer_of = vec![IdxSize::MAX; orders.height()];
     let mut key_rows: Vec<IdxSize> = Vec::new();
     for group in by_key.get_groups().iter() {
-        let GroupsIndicator::Idx((_, rows)) = group else {
-            unreachable!("a group-by on a key gives row lists");
+        let in_slice: Vec<IdxSize>;
+        let rows: &[IdxSize] = match group {
+            GroupsIndicator::Idx((_, rows)) => rows,
+            // Polars groups a key column it knows to be sorted into slices.
+            GroupsIndicator::Slice([first, len]) => {
+                in_slice = (first..first + len).collect();
+                &in_slice
+            }
         };
         let mut customer = None;
         for &row in rows.iter().filter(|&&row| counted[row as usize]) {
@@ -370,7 +376,7 @@ const TEXTS: [(&str, &str); 7] = [
     (order::ACCEPTS_MARKETING, field::ACCEPTS_MARKETING),
 ];
 
-/// The purchase histories ([`crate::predict::histories`]) of the customers
+/// The purchase histories (`predict::histories`) of the customers
 /// whose key is on `key_rows`, walking the orders once in time order:
 /// `customer_of` gives each counted order's customer (`IdxSize::MAX` for
 /// the others), `net_and_days` each order's net cents and day.
@@ -556,6 +562,45 @@ mod tests {
         assert_eq!(t.height(), 2);
         assert_eq!(row("a@x.com"), ["\"Ann\"", "\"555\"", "true", "3"]);
         assert_eq!(row("b@x.com"), ["\"Bea\"", "null", "null", "2"]);
+    }
+
+    #[test]
+    fn orders_sorted_by_customer_give_the_same_tables() {
+        // Polars groups a column it knows to be sorted into slices of rows,
+        // not lists of rows: both must give the same customers.
+        let mut builder = OrdersBuilder::default();
+        builder.start_file("test.csv");
+        for (n, who) in ["b", "a", "c", "a", "b", "a"].iter().enumerate() {
+            let mut o = order(
+                &format!("#{n}"),
+                Some(&format!("{who}@x.com")),
+                (2025, 1, 1 + n as u32),
+                100,
+            );
+            o.name = Some(format!("{who} {n}"));
+            builder.push(o).unwrap();
+        }
+        let orders = builder.finish().unwrap().orders;
+        let sorted = orders
+            .sort(
+                [crate::model::col::CUSTOMER],
+                SortMultipleOptions::default(),
+            )
+            .unwrap();
+        let key = sorted.column(crate::model::col::CUSTOMER).unwrap();
+        assert_ne!(
+            key.is_sorted_flag(),
+            polars::series::IsSorted::Not,
+            "the slices' path is not taken"
+        );
+        let as_of = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        let tables = |orders: &DataFrame| {
+            let (customers, histories) = customers_and_histories(orders, None, as_of).unwrap();
+            (customers.collect().unwrap(), histories)
+        };
+        let (customers, histories) = tables(&orders);
+        assert_eq!(customers.height(), 3);
+        assert_eq!(tables(&sorted), (customers, histories));
     }
 
     #[test]

@@ -164,7 +164,7 @@ pub struct Dataset {
     pub items: Option<DataFrame>,
     pub customers: DataFrame,
     /// The customers' purchase histories, for the prediction models
-    /// ([`crate::predict::histories`]).
+    /// (`predict::histories`).
     pub histories: DataFrame,
     pub report: IngestReport,
     pub as_of: NaiveDate,
