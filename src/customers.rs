@@ -87,11 +87,14 @@ impl Totals {
 
 /// Valid orders that belong to a customer: the orders every customer figure uses.
 pub fn attributed_valid_orders(orders: LazyFrame) -> LazyFrame {
-    orders.filter(
-        col(order::EXCLUDED)
-            .is_null()
-            .and(col(order::CUSTOMER).is_not_null()),
-    )
+    orders.filter(attributed_and_valid())
+}
+
+/// Whether an order is valid and belongs to a customer.
+fn attributed_and_valid() -> Expr {
+    col(order::EXCLUDED)
+        .is_null()
+        .and(col(order::CUSTOMER).is_not_null())
 }
 
 /// The customers table and the customers' purchase histories, from one
@@ -154,14 +157,17 @@ pub fn customers_and_histories(
     // of its last order with each text, and which customer each order is.
     let keys = orders.select([order::CUSTOMER])?;
     let by_key = keys.group_by([order::CUSTOMER])?;
-    let counted: Vec<bool> = {
-        let excluded = orders.column(order::EXCLUDED)?.is_null();
-        let attributed = orders.column(order::CUSTOMER)?.is_not_null();
-        (&excluded & &attributed)
-            .iter()
-            .map(|c| c == Some(true))
-            .collect()
-    };
+    let counted = orders
+        .clone()
+        .lazy()
+        .select([attributed_and_valid().alias("counted")])
+        .collect()?;
+    let counted: Vec<bool> = counted
+        .column("counted")?
+        .bool()?
+        .iter()
+        .map(|c| c == Some(true))
+        .collect();
     let numbers = |name: &str| -> PolarsResult<Vec<i64>> {
         Ok(orders.column(name)?.i64()?.rechunk().cont_slice()?.to_vec())
     };
@@ -233,39 +239,43 @@ pub fn customers_and_histories(
         (&net, days),
         as_of_days,
     )?;
-    // A text by the place of its order in time (plus one, 0 for none),
+    // A value of the orders table's column `from` by the rows `rows`, texts
     // copied out of the orders' text buffers so that the orders table can
     // go once it is dropped.
+    let value_of = |from: &str, rows: &IdxCa, to: &str| -> PolarsResult<Column> {
+        let taken = orders.column(from)?.take(rows)?.with_name(to.into());
+        if let Ok(texts) = taken.str() {
+            let copied = texts.downcast_iter().map(|texts| texts.clone().gc());
+            return Ok(StringChunked::from_chunk_iter(to.into(), copied).into_column());
+        }
+        Ok(taken)
+    };
+    // The rows of places in time order (kept plus one, 0 for none).
     let time_order_rows = time_order.cont_slice()?;
-    let value_of = |from: &str, places: &mut dyn Iterator<Item = IdxSize>, to: &str| {
-        let rows: IdxCa = places
+    let rows_at = |places: &mut dyn Iterator<Item = IdxSize>| -> IdxCa {
+        places
             .map(|place| {
                 place
                     .checked_sub(1)
                     .map(|place| time_order_rows[place as usize])
             })
-            .collect();
-        let taken = orders.column(from)?.take(&rows)?.with_name(to.into());
-        if let Ok(texts) = taken.str() {
-            let copied = texts.downcast_iter().map(|texts| texts.clone().gc());
-            return Ok(StringChunked::from_chunk_iter(to.into(), copied).into_column());
-        }
-        PolarsResult::Ok(taken)
+            .collect()
     };
-    let keys = orders
-        .column(order::CUSTOMER)?
-        .take(&IdxCa::from_vec("".into(), key_rows.clone()))?;
-    let keys = keys.str()?.downcast_iter().map(|keys| keys.clone().gc());
+    let earliest_rows = rows_at(&mut sums.iter().map(|s| s.earliest));
     let mut columns = vec![
-        StringChunked::from_chunk_iter(field::CUSTOMER.into(), keys).into_column(),
         value_of(
-            order::EMAIL,
-            &mut sums.iter().map(|s| s.earliest),
-            field::EMAIL,
+            order::CUSTOMER,
+            &IdxCa::from_vec("".into(), key_rows.clone()),
+            field::CUSTOMER,
         )?,
+        value_of(order::EMAIL, &earliest_rows, field::EMAIL)?,
     ];
     for (k, (from, to)) in TEXTS.iter().enumerate() {
-        columns.push(value_of(from, &mut sums.iter().map(|s| s.latest[k]), to)?);
+        columns.push(value_of(
+            from,
+            &rows_at(&mut sums.iter().map(|s| s.latest[k])),
+            to,
+        )?);
     }
     let date = |name: &str, days: Vec<i32>| {
         Int32Chunked::from_vec(name.into(), days)
@@ -289,8 +299,7 @@ pub fn customers_and_histories(
     ]);
     if separate_stores {
         // The customer key names the store: all of a customer's orders are its.
-        let first = &mut sums.iter().map(|s| s.earliest);
-        columns.push(value_of(order::STORE, first, field::STORE)?);
+        columns.push(value_of(order::STORE, &earliest_rows, field::STORE)?);
     }
     let customers = DataFrame::new(key_rows.len(), columns)?.lazy().with_column(
         (lit(as_of_days) - col(field::LAST_ORDER).cast(DataType::Int32))
