@@ -4,7 +4,7 @@
 //! so a million orders' items are counted without a string per item.
 
 use crate::model::{col, item_col};
-use polars::prelude::{DataFrame, DataType, PolarsResult};
+use polars::prelude::{DataFrame, DataType, PolarsResult, StringChunked};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What makes two line items one product (`--product-key`).
@@ -77,7 +77,8 @@ pub struct Order {
     /// Days since 1970-01-01.
     pub date: i32,
     time: i32,
-    id: String,
+    /// Its row in the orders table, whose order id breaks ties in time.
+    row: u32,
 }
 
 /// A line item of a counted order.
@@ -101,6 +102,53 @@ pub struct Purchases {
     pub customers: Vec<String>,
     pub lines: Vec<Line>,
     articles: Vec<Article>,
+    /// The orders table's order ids.
+    order_ids: StringChunked,
+}
+
+/// Finds the row of the orders table that has an item's order (store and
+/// order id). The items come in the order their orders were read, so an
+/// item's order is mostly the previous item's or the row after it; any other
+/// is looked up in an index, built the first time one is needed (hashing a
+/// million order ids when none is, was a quarter of `products`' own work).
+struct OrderFinder<'a> {
+    /// The store (with separate stores) and order id of each row; one row
+    /// per pair.
+    keys: Vec<OrderKey<'a>>,
+    /// The row after the last one found.
+    next: usize,
+    last: Option<usize>,
+    index: Option<FxHashMap<OrderKey<'a>, usize>>,
+}
+
+/// A store (with separate stores) and an order id.
+type OrderKey<'a> = (Option<&'a str>, Option<&'a str>);
+
+impl<'a> OrderFinder<'a> {
+    fn row(&mut self, key: OrderKey) -> Option<usize> {
+        if let Some(last) = self.last
+            && self.keys[last] == key
+        {
+            return Some(last);
+        }
+        let row = if self.keys.get(self.next) == Some(&key) {
+            Some(self.next)
+        } else {
+            let keys = &self.keys;
+            let index = self.index.get_or_insert_with(|| {
+                keys.iter()
+                    .enumerate()
+                    .map(|(row, &key)| (key, row))
+                    .collect()
+            });
+            index.get(&key).copied()
+        };
+        if let Some(row) = row {
+            self.last = Some(row);
+            self.next = self.next.max(row + 1);
+        }
+        row
+    }
 }
 
 /// Union-find over articles.
@@ -112,7 +160,7 @@ fn root(parent: &mut [u32], mut i: u32) -> u32 {
     i
 }
 
-fn text_column(frame: &DataFrame, name: &str) -> PolarsResult<polars::prelude::StringChunked> {
+fn text_column(frame: &DataFrame, name: &str) -> PolarsResult<StringChunked> {
     Ok(frame.column(name)?.str()?.rechunk().into_owned())
 }
 
@@ -138,33 +186,44 @@ impl Purchases {
             customers: Vec::new(),
             lines: Vec::new(),
             articles: Vec::new(),
+            order_ids: order_ids.clone(),
         };
+        // The counted order of each row of the orders table, if counted.
+        let mut order_of_row: Vec<Option<u32>> = Vec::with_capacity(orders.height());
         let mut customer_index: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut order_index: FxHashMap<(&str, &str), u32> = FxHashMap::default();
-        for row in 0..orders.height() {
-            if excluded.get(row).is_some() {
+        let rows = excluded
+            .iter()
+            .zip(customer_keys.iter())
+            .zip(dates.iter().zip(times.iter()));
+        for (row, ((excluded, customer), (date, time))) in rows.enumerate() {
+            if excluded.is_some() {
+                order_of_row.push(None);
                 continue;
             }
-            let customer = customer_keys.get(row).map(|key| {
+            let customer = customer.map(|key| {
                 *customer_index.entry(key).or_insert_with(|| {
                     purchases.customers.push(key.to_string());
                     (purchases.customers.len() - 1) as u32
                 })
             });
-            let id = order_ids.get(row).unwrap_or_default();
-            let store = order_stores
-                .as_ref()
-                .and_then(|s| s.get(row))
-                .unwrap_or_default();
-            order_index.insert((store, id), purchases.orders.len() as u32);
+            order_of_row.push(Some(purchases.orders.len() as u32));
             purchases.orders.push(Order {
                 customer,
-                date: dates.get(row).unwrap_or_default(),
-                time: times.get(row).unwrap_or(-1),
-                id: id.to_string(),
+                date: date.unwrap_or_default(),
+                time: time.unwrap_or(-1),
+                row: row as u32,
             });
         }
 
+        let mut finder = OrderFinder {
+            keys: match &order_stores {
+                Some(stores) => stores.iter().zip(order_ids.iter()).collect(),
+                None => order_ids.iter().map(|id| (None, id)).collect(),
+            },
+            next: 0,
+            last: None,
+            index: None,
+        };
         let item_orders = text_column(items, item_col::ORDER_ID)?;
         let item_stores = stores
             .then(|| text_column(items, item_col::STORE))
@@ -186,28 +245,28 @@ impl Purchases {
         // item would allocate millions of strings to find a few hundred.
         let mut article_index: FxHashMap<(&str, Option<&str>, Option<&str>), u32> =
             FxHashMap::default();
-        for row in 0..items.height() {
-            let store = item_stores
-                .as_ref()
-                .and_then(|s| s.get(row))
-                .unwrap_or_default();
-            let id = item_orders.get(row).unwrap_or_default();
-            let Some(&order) = order_index.get(&(store, id)) else {
+        let stores = item_stores.iter().flat_map(|s| s.iter().map(Some));
+        let item_rows = item_orders
+            .iter()
+            .zip(stores.chain(std::iter::repeat(None)))
+            .zip(product.iter().zip(variant.iter()).zip(sku.iter()))
+            .zip(quantity.iter().zip(revenue.iter()));
+        for (((id, store), ((product, variant), sku)), (quantity, revenue)) in item_rows {
+            let Some(order) = finder
+                .row((store.flatten(), id))
+                .and_then(|row| order_of_row[row])
+            else {
                 continue;
             };
-            let key = (
-                product.get(row).unwrap_or_default(),
-                variant.get(row),
-                sku.get(row),
-            );
+            let key = (product.unwrap_or_default(), variant, sku);
             let next = article_index.len() as u32;
             let article = *article_index.entry(key).or_insert(next);
             purchases.lines.push(Line {
                 order,
                 product: 0,
                 article,
-                quantity: quantity.get(row).unwrap_or(0),
-                revenue_cents: revenue.get(row).unwrap_or(0),
+                quantity: quantity.unwrap_or(0),
+                revenue_cents: revenue.unwrap_or(0),
             });
         }
         let mut articles: Vec<_> = article_index.into_iter().collect();
@@ -299,21 +358,39 @@ impl Purchases {
         self.products = products.into_iter().map(|(p, _)| p).collect();
     }
 
-    /// Each customer's orders, earliest first (by date, time, then id).
-    fn orders_by_customer(&self) -> Vec<Vec<u32>> {
-        let mut by_customer = vec![Vec::new(); self.customers.len()];
-        for (i, order) in self.orders.iter().enumerate() {
-            if let Some(c) = order.customer {
-                by_customer[c as usize].push(i as u32);
+    /// Each customer's first and second orders (the earliest by date, time,
+    /// then order id), as indices into `orders`.
+    fn first_two_orders(&self) -> Vec<[Option<u32>; 2]> {
+        let id = |order: &Order| self.order_ids.get(order.row as usize).unwrap_or_default();
+        let before = |a: u32, b: u32| {
+            let (a, b) = (&self.orders[a as usize], &self.orders[b as usize]);
+            (a.date, a.time)
+                .cmp(&(b.date, b.time))
+                .then_with(|| id(a).cmp(id(b)))
+                .is_lt()
+        };
+        let mut first_two = vec![[None, None]; self.customers.len()];
+        for (order, customer) in self.orders.iter().enumerate() {
+            let Some(customer) = customer.customer else {
+                continue;
+            };
+            let order = order as u32;
+            // Of orders at the same time and id, the earlier row comes first.
+            let [first, second] = &mut first_two[customer as usize];
+            match *first {
+                None => *first = Some(order),
+                Some(earliest) if before(order, earliest) => {
+                    *second = *first;
+                    *first = Some(order);
+                }
+                Some(_) => {
+                    if second.is_none_or(|next| before(order, next)) {
+                        *second = Some(order);
+                    }
+                }
             }
         }
-        for orders in &mut by_customer {
-            orders.sort_by(|&a, &b| {
-                let (a, b) = (&self.orders[a as usize], &self.orders[b as usize]);
-                (a.date, a.time, &a.id).cmp(&(b.date, b.time, &b.id))
-            });
-        }
-        by_customer
+        first_two
     }
 
     /// Each customer's distinct products, ascending.
@@ -416,19 +493,30 @@ pub fn product_rows(purchases: &Purchases) -> Vec<ProductRow> {
     }
     // Which first purchase makes regulars: the products of each customer's
     // first order, and whether a second order followed.
-    let mut products_of_order: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    // The products of each order: `order_pairs` is sorted by product, so
+    // each order's products come in ascending order.
+    let mut starts = vec![0u32; purchases.orders.len() + 1];
+    for &(_, o) in &order_pairs {
+        starts[o as usize + 1] += 1;
+    }
+    for o in 0..purchases.orders.len() {
+        starts[o + 1] += starts[o];
+    }
+    let mut filled = starts.clone();
+    let mut products_of_order = vec![0u32; order_pairs.len()];
     for &(p, o) in &order_pairs {
-        products_of_order.entry(o).or_default().push(p);
+        products_of_order[filled[o as usize] as usize] = p;
+        filled[o as usize] += 1;
     }
     let mut days: Vec<Vec<i32>> = vec![Vec::new(); n];
-    for orders in purchases.orders_by_customer() {
-        let Some(&first) = orders.first() else {
+    for [first, second] in purchases.first_two_orders() {
+        let Some(first) = first else {
             continue;
         };
-        let second = orders
-            .get(1)
-            .map(|&o| purchases.orders[o as usize].date - purchases.orders[first as usize].date);
-        for &p in products_of_order.get(&first).into_iter().flatten() {
+        let second = second
+            .map(|o| purchases.orders[o as usize].date - purchases.orders[first as usize].date);
+        let products = starts[first as usize] as usize..starts[first as usize + 1] as usize;
+        for &p in &products_of_order[products] {
             rows[p as usize].first_order_customers += 1;
             if let Some(d) = second {
                 days[p as usize].push(d);
@@ -732,7 +820,7 @@ pub fn next_items(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{LineItem, Order as ModelOrder, OrdersBuilder};
+    use crate::model::{Exclusion, LineItem, Order as ModelOrder, OrdersBuilder};
     use chrono::NaiveDate;
 
     /// An order: id, customer, day of January 2025, items as (name, sku).
@@ -859,6 +947,60 @@ mod tests {
             (0, None)
         );
         assert!((rows.iter().map(|r| r.revenue_share).sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+
+    /// Items out of their orders' order (a later row of an order after
+    /// other orders), an order without items and a cancelled order's items:
+    /// each counted item finds its order; a customer's first two orders are
+    /// the earliest by date, time, then order id.
+    #[test]
+    fn items_find_their_orders_and_ties_in_time_go_by_order_id() {
+        let mut builder = OrdersBuilder::with_line_items();
+        let mut push = |id: &str, email: &str, day: u32, excluded: Option<Exclusion>| {
+            builder
+                .push(ModelOrder {
+                    id: id.to_string(),
+                    email: Some(email.to_string()),
+                    date: NaiveDate::from_ymd_opt(2025, 1, day).unwrap(),
+                    time_of_day: Some(36_000),
+                    quantity: 1,
+                    excluded,
+                    ..ModelOrder::default()
+                })
+                .unwrap()
+        };
+        let a2 = push("A2", "x@example.com", 5, None);
+        let b = push("B", "y@example.com", 3, Some(Exclusion::Cancelled));
+        // The same day and time as A2: A1 is the customer's first order.
+        let a1 = push("A1", "x@example.com", 5, None);
+        push("D", "y@example.com", 4, None);
+        let e = push("E", "x@example.com", 9, None);
+        for (row, product, quantity) in [
+            (a1, "Mug", 1),
+            (a2, "Napkin", 2),
+            (b, "Mug", 4),
+            (e, "Napkin", 8),
+            (a2, "Placemat", 16),
+        ] {
+            let item = LineItem {
+                quantity,
+                revenue_cents: 100,
+                ..LineItem::named(product)
+            };
+            builder.add_line_items(row, vec![item]).unwrap();
+        }
+        let built = builder.finish().unwrap();
+        let p = Purchases::of(&built.orders, &built.items.unwrap(), AUTO).unwrap();
+        let id = |order: u32| {
+            p.order_ids
+                .get(p.orders[order as usize].row as usize)
+                .unwrap()
+        };
+        let lines: Vec<(&str, i64)> = p.lines.iter().map(|l| (id(l.order), l.quantity)).collect();
+        assert_eq!(lines, [("A1", 1), ("A2", 2), ("E", 8), ("A2", 16)]);
+        let x = p.customers.iter().position(|c| c.starts_with('x')).unwrap();
+        let [first, second] = p.first_two_orders()[x];
+        assert_eq!((id(first.unwrap()), id(second.unwrap())), ("A1", "A2"));
     }
 
     #[test]
