@@ -509,6 +509,28 @@ fn parse_batch(
     (std::iter::once(batch).chain(error).collect(), last)
 }
 
+/// Asks the core to fetch a row parsed ahead into its cache. The parser
+/// thread wrote the row on the other core: without this, reading its cells'
+/// places was the orders thread's costliest step (a cache miss for every few
+/// cells, half the time of reading a cell).
+fn prefetch(record: &Record) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        const LINE: usize = 64;
+        // SAFETY: SSE is part of every x86_64 CPU, and a prefetch is a hint
+        // that never faults, whatever the address.
+        unsafe {
+            for end in record.ends.chunks(LINE / size_of::<usize>()) {
+                _mm_prefetch::<_MM_HINT_T0>(end.as_ptr().cast());
+            }
+            for bytes in record.bytes().chunks(LINE) {
+                _mm_prefetch::<_MM_HINT_T0>(bytes.as_ptr().cast());
+            }
+        }
+    }
+}
+
 /// A cell (or row) that could not be read, with where it is.
 #[derive(Debug, Clone)]
 pub struct RowError {
@@ -746,6 +768,9 @@ impl ExportReader {
         std::mem::swap(&mut self.record, &mut self.batch.rows[self.next]);
         self.record_has_line_break = self.batch.line_breaks[self.next];
         self.next += 1;
+        if let Some(ahead) = self.batch.rows.get(self.next + 3) {
+            prefetch(ahead);
+        }
         match self.swallowed_row() {
             Some(err) => Err(err),
             None => Ok(true),
