@@ -598,11 +598,6 @@ impl OrdersBuilder {
         })
     }
 
-    /// The order id of the order in this row.
-    pub fn order_id(&self, row: usize) -> &str {
-        self.ids.ids.value(row)
-    }
-
     /// The e-mail of the order in this row.
     pub fn email(&self, row: usize) -> Option<&str> {
         use polars_arrow::array::MutableArray;

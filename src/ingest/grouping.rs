@@ -45,11 +45,11 @@ pub trait OrderRows {
         Ok(Vec::new())
     }
 
-    /// The e-mail of a row of an order ([`Layout::RowPerLineItem`] formats
-    /// whose later rows repeat it): a later row whose e-mail differs from
-    /// the first row's is an error, not silently merged.
-    fn row_email(&self, _row: &Row) -> Result<Option<String>, RowError> {
-        Ok(None)
+    /// Whether a later row of an order names another e-mail than `first`,
+    /// the order's ([`Layout::RowPerLineItem`] formats whose later rows
+    /// repeat it): such a row is an error, not silently merged.
+    fn other_email(&self, _row: &Row, _first: &str) -> Result<bool, RowError> {
+        Ok(false)
     }
 
     /// What people should know once the file is read, if anything (e.g. how
@@ -186,8 +186,11 @@ struct FileOrders {
     first_lines: Vec<u64>,
     /// The first row of the orders table that this file's orders fill.
     first_order: usize,
-    /// The row of the orders table that the previous row made or added to.
+    /// The row of the orders table that the previous new order made, and
+    /// its id (kept here: comparing with it is cheaper than reading it back
+    /// from the orders table's column).
     previous: Option<usize>,
+    previous_id: String,
 }
 
 impl FileOrders {
@@ -197,7 +200,7 @@ impl FileOrders {
         // lookup is a cache miss on a large export). The index would give
         // that same row: an id is pushed once per file.
         if let Some(row) = self.previous
-            && orders.order_id(row) == id
+            && self.previous_id == id
         {
             return Some(Seen::Row(row));
         }
@@ -239,6 +242,8 @@ impl FileOrders {
             self.first_lines.push(reader.line());
             debug_assert_eq!(self.first_order + self.first_lines.len(), built + 1);
             self.previous = Some(built);
+            self.previous_id.clear();
+            self.previous_id.push_str(id);
             sink.orders
                 .add_line_items(built, items)
                 .map_err(|expected| out_of_range(reader, &expected))?;
@@ -262,9 +267,8 @@ impl FileOrders {
             }),
             (Layout::RowPerLineItem, Seen::Row(order)) => {
                 let line = self.first_lines[order - self.first_order];
-                if let (Some(email), Some(first)) =
-                    (format.row_email(&row)?, sink.orders.email(order))
-                    && email != first
+                if let Some(first) = sink.orders.email(order)
+                    && format.other_email(&row, first)?
                 {
                     // Not shown: the message needs no customer's address.
                     return Err(RowError {

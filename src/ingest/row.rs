@@ -103,6 +103,19 @@ impl Row<'_> {
         Ok(None)
     }
 
+    /// Whether the first e-mail among `columns` is there and is not `first`
+    /// (an e-mail as [`Self::email`] gives it).
+    pub fn other_email(&self, columns: &[Option<usize>], first: &str) -> Result<bool, RowError> {
+        // A later row of an order mostly repeats its first row's e-mail as
+        // it is, which needs no normalizing (a new string for every row).
+        if let [Some(column)] = columns
+            && self.cell(*column)? == first
+        {
+            return Ok(false);
+        }
+        Ok(self.email(columns)?.is_some_and(|email| email != first))
+    }
+
     /// The ISO currency code, upper-cased; `None` when missing or empty.
     pub fn currency(&self, column: Option<usize>) -> Result<Option<String>, RowError> {
         let code = plain_text(self.optional_cell(column)?);

@@ -183,8 +183,8 @@ impl OrderRows for Columns {
         })
     }
 
-    fn row_email(&self, row: &Row) -> Result<Option<String>, RowError> {
-        row.email(&[Some(self.email)])
+    fn other_email(&self, row: &Row, first: &str) -> Result<bool, RowError> {
+        row.other_email(&[Some(self.email)], first)
     }
 
     /// The row's item: `Lineitem price` × `Lineitem quantity` − `Lineitem

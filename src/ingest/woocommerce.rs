@@ -292,8 +292,8 @@ impl OrderRows for Columns {
         })
     }
 
-    fn row_email(&self, row: &Row) -> Result<Option<String>, RowError> {
-        row.email(&[self.email])
+    fn other_email(&self, row: &Row, first: &str) -> Result<bool, RowError> {
+        row.other_email(&[self.email], first)
     }
 
     fn later_row(&mut self, row: &Row) -> Result<i64, RowError> {
