@@ -517,13 +517,8 @@ mod tests {
     /// no order of time.
     #[test]
     fn the_time_order_is_polars_sort_by_date_time_and_id() {
-        let mut state: u64 = 7;
-        let mut next = |below: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % below
-        };
+        let mut rng = crate::ingest::fuzz_mutations::Rng(7);
+        let mut next = |below: u64| rng.next() % below;
         let mut builder = OrdersBuilder::default();
         builder.start_file("test.csv");
         for n in 0..3_000 {

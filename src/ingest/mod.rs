@@ -16,7 +16,7 @@ pub mod fields;
 #[cfg(test)]
 mod fuzz;
 #[cfg(test)]
-mod fuzz_mutations;
+pub(crate) mod fuzz_mutations;
 mod grouping;
 pub mod mapping;
 mod reader;
