@@ -285,7 +285,11 @@ pub fn non_empty(raw: &str) -> Option<String> {
 /// space and every other control character (NUL, ESC, DEL, …) is dropped, so
 /// that no list carries bytes that a terminal or another program would act on.
 pub fn plain_text(raw: &str) -> std::borrow::Cow<'_, str> {
-    if !raw.chars().any(char::is_control) {
+    // Control characters are C0 (below 0x20), DEL and C1 (U+0080-U+009F,
+    // bytes 0xC2 0x80-0x9F): a text without those bytes has none, found
+    // without decoding its characters (this runs for every text cell read).
+    let maybe_control = |&b: &u8| b < 0x20 || b == 0x7f || b == 0xc2;
+    if !raw.as_bytes().iter().any(maybe_control) || !raw.chars().any(char::is_control) {
         return raw.into();
     }
     raw.chars()
@@ -1035,6 +1039,22 @@ impl Copies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_drops_control_characters_and_keeps_the_rest() {
+        // C1 controls (U+0080-U+009F) share their first UTF-8 byte with
+        // letters such as the no-break space (U+00A0).
+        assert_eq!(plain_text("Ann\tLee\r\n"), "Ann Lee  ");
+        assert_eq!(plain_text("Ac\0me\x1b\u{7f}\u{85}\u{9f}"), "Acme");
+        assert_eq!(
+            plain_text("Caf\u{e9}\u{a0}\u{a9} Zo\u{eb}"),
+            "Caf\u{e9}\u{a0}\u{a9} Zo\u{eb}"
+        );
+        assert!(matches!(
+            plain_text("Caf\u{e9}"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn sums_that_could_overflow_are_refused() {

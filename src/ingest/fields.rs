@@ -142,12 +142,14 @@ pub fn parse_time_of_day(text: &str) -> Option<u32> {
     }
     // Drop fractions of a second; then AM/PM, if any.
     let rest = rest.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
-    let rest = rest.trim_start().to_ascii_uppercase();
-    if rest.starts_with("AM") || rest.starts_with("PM") {
+    // Compared in place: this runs once per order.
+    let half = rest.trim_start().as_bytes().get(..2);
+    let pm = half.is_some_and(|h| h.eq_ignore_ascii_case(b"PM"));
+    if pm || half.is_some_and(|h| h.eq_ignore_ascii_case(b"AM")) {
         if !(1..=12).contains(&hours) {
             return None;
         }
-        hours = hours % 12 + if rest.starts_with("PM") { 12 } else { 0 };
+        hours = hours % 12 + if pm { 12 } else { 0 };
     }
     Some(hours * 3600 + minutes * 60 + seconds)
 }
@@ -301,10 +303,14 @@ pub fn looks_like_excel_date(text: &str) -> bool {
 
 /// `yes`/`no`, `true`/`false`, `1`/`0`; `None` for empty or anything else.
 pub fn parse_flag(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "yes" | "true" | "1" | "y" => Some(true),
-        "no" | "false" | "0" | "n" => Some(false),
-        _ => None,
+    let text = text.trim();
+    let is = |word: &str| text.eq_ignore_ascii_case(word);
+    if ["yes", "true", "1", "y"].into_iter().any(is) {
+        Some(true)
+    } else if ["no", "false", "0", "n"].into_iter().any(is) {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -401,6 +407,29 @@ mod tests {
         assert_eq!(parse_time_of_day("10:00:00.250"), at(10, 0, 0));
         assert_eq!(parse_time_of_day("24:00"), None);
         assert_eq!(parse_time_of_day("noon"), None);
+        assert_eq!(parse_time_of_day("1:23 pm"), at(13, 23, 0));
+        assert_eq!(parse_time_of_day("12:00 Am"), at(0, 0, 0));
+        assert_eq!(parse_time_of_day("13:00 PM"), None);
+        assert_eq!(parse_time_of_day("9:00 P"), at(9, 0, 0));
+    }
+
+    #[test]
+    fn flags_are_read_in_any_case() {
+        for (text, flag) in [
+            ("yes", Some(true)),
+            (" TRUE ", Some(true)),
+            ("Y", Some(true)),
+            ("1", Some(true)),
+            ("No", Some(false)),
+            ("false", Some(false)),
+            ("n", Some(false)),
+            ("0", Some(false)),
+            ("", None),
+            ("maybe", None),
+            ("yess", None),
+        ] {
+            assert_eq!(parse_flag(text), flag, "{text:?}");
+        }
     }
 
     #[test]
