@@ -282,7 +282,11 @@ pub fn looks_like_excel_date(text: &str) -> bool {
     let digits =
         |s: &str, lens: &[usize]| lens.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
     // Asked of every row of an export: no allocation, and an ISO date
-    // (`2024-...`) is refused at its first part.
+    // (`2024-...`) is refused at its first part, before anything is split.
+    let bytes = text.as_bytes();
+    if bytes.len() > 4 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-' {
+        return false;
+    }
     let (date, time) = match text.trim().split_once(' ') {
         Some((date, time)) => (date, Some(time)),
         None => (text.trim(), None),
@@ -490,6 +494,9 @@ mod tests {
         assert!(looks_like_excel_date("1/25/2024 1:23 PM"));
         assert!(looks_like_excel_date("25.01.24"));
         assert!(!looks_like_excel_date("2024-01-25 13:23:45 +0100"));
+        // A '-' fifth is not always an ISO date's.
+        assert!(looks_like_excel_date("1/12-2024"));
+        assert!(looks_like_excel_date("01-12-2024 10:00"));
         assert!(!looks_like_excel_date("#1001"));
         assert!(looks_like_excel_date(" 5-1-24 1:23:45 "));
         assert!(!looks_like_excel_date("25/01/2024 13"));
