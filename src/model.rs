@@ -434,6 +434,16 @@ impl OrderIds {
         last_row_of(self.last_row.get(store)?, id, |row| self.ids.value(row))
     }
 
+    /// Room for `additional` more ids in the store.
+    fn reserve(&mut self, store: usize, additional: usize) {
+        self.ids.reserve(additional);
+        if self.last_row.len() <= store {
+            self.last_row.resize_with(store + 1, HashTable::new);
+        }
+        let ids = &self.ids;
+        self.last_row[store].reserve(additional, |&row| Self::hash(ids.value(row)));
+    }
+
     /// Adds the next row's id in the store; the id's previous row, if any.
     fn push(&mut self, store: usize, id: &str) -> Option<usize> {
         let row = self.ids.len();
@@ -607,6 +617,20 @@ impl OrdersBuilder {
         use polars_arrow::array::MutableArray;
         let present = MutableArray::validity(&self.email).is_none_or(|valid| valid.get(row));
         present.then(|| self.email.value(row))
+    }
+
+    /// Room for `additional` more orders (a guess: more or fewer may come).
+    pub fn reserve(&mut self, additional: usize) {
+        self.ids.reserve(self.store, additional);
+        self.file_of_row.reserve(additional);
+        self.email.reserve(additional);
+        self.date.reserve(additional);
+        self.time_of_day.reserve(additional);
+        self.quantity.reserve(additional);
+        self.total.reserve(additional);
+        self.refunded.reserve(additional);
+        self.accepts_marketing.reserve(additional);
+        self.excluded.reserve(additional);
     }
 
     /// Adds the order and returns its row. The caller pushes an order id once

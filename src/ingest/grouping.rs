@@ -143,6 +143,16 @@ pub fn read_rows(
                 continue;
             }
         }
+        if counts.rows == ROWS_BEFORE_RESERVING
+            && let Some(share) = reader.share_read()
+        {
+            // The orders of the whole file, from those of its first rows:
+            // the orders table grows once instead of doubling again and
+            // again (each time copying its columns and rehashing its ids).
+            let expected = (counts.orders as f64 / share) as usize;
+            let more = expected.saturating_sub(counts.orders as usize);
+            sink.orders.reserve(more.min(MAX_RESERVED_ORDERS));
+        }
         match file.read_row(reader, sink, format, &mut counts) {
             Ok(()) => counts.used += 1,
             Err(err) => {
@@ -154,6 +164,13 @@ pub fn read_rows(
     sink.notes.extend(format.note(reader.file()));
     Ok(counts)
 }
+
+/// Rows read before the orders table is sized for the whole file.
+const ROWS_BEFORE_RESERVING: u64 = 20_000;
+/// At most this many orders are reserved room for at once: a guess from a
+/// file's first rows must not ask for memory no store needs (beyond it the
+/// table grows as it needs).
+const MAX_RESERVED_ORDERS: usize = 16_000_000;
 
 /// A row whose amounts or items, added to the others', leave the range
 /// goldpan counts in.

@@ -362,6 +362,10 @@ pub struct ExportReader {
     record: Record,
     /// Whether the current row holds a line break (inside quotes).
     record_has_line_break: bool,
+    /// The file's size when it is read as it is (not from a pipe, not
+    /// gzipped), and the bytes of the rows read so far: how far along it is.
+    size: Option<u64>,
+    bytes_read: u64,
     /// Rows parsed ahead, and the next one to hand out.
     batch: Batch,
     next: usize,
@@ -564,11 +568,18 @@ impl fmt::Display for RowError {
 impl std::error::Error for RowError {}
 
 /// Opens a path (`-` is stdin) and undoes gzip when the bytes say so.
-fn open_bytes(path: &str) -> Result<Box<dyn BufRead + Send>> {
+/// Its size too, when it is read as it is (a regular file, not gzipped).
+fn open_bytes(path: &str) -> Result<(Box<dyn BufRead + Send>, Option<u64>)> {
+    let mut size = None;
     let raw: Box<dyn Read + Send> = if path == "-" {
         Box::new(std::io::stdin())
     } else {
         let file = File::open(path).with_context(|| format!("cannot open {path}"))?;
+        size = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
         with_progress(file, path)
     };
     let mut buffered = BufReader::with_capacity(1 << 20, raw);
@@ -576,10 +587,8 @@ fn open_bytes(path: &str) -> Result<Box<dyn BufRead + Send>> {
         .fill_buf()
         .with_context(|| format!("cannot read {path}"))?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        return Ok(Box::new(BufReader::with_capacity(
-            1 << 20,
-            MultiGzDecoder::new(buffered),
-        )));
+        let unzipped = BufReader::with_capacity(1 << 20, MultiGzDecoder::new(buffered));
+        return Ok((Box::new(unzipped), None));
     }
     if head.starts_with(b"PK\x03\x04") {
         // Regular files that are zips are read by [`sources`]; a zip's list
@@ -590,7 +599,7 @@ fn open_bytes(path: &str) -> Result<Box<dyn BufRead + Send>> {
              save it as a file and give goldpan its path"
         );
     }
-    Ok(Box::new(buffered))
+    Ok((Box::new(buffered), size))
 }
 
 /// A progress bar on stderr while a file is read, for people watching a large
@@ -631,7 +640,10 @@ impl ExportReader {
     /// Opens a plain or gzipped CSV file (not a zip: see [`sources`]).
     pub fn open(path: &str) -> Result<Self> {
         let file = if path == "-" { "<stdin>" } else { path };
-        Self::read_header(file.to_string(), open_bytes(path)?)
+        let (bytes, size) = open_bytes(path)?;
+        let mut reader = Self::read_header(file.to_string(), bytes)?;
+        reader.size = size;
+        Ok(reader)
     }
 
     pub fn open_source(source: &Source) -> Result<Self> {
@@ -710,6 +722,8 @@ impl ExportReader {
             header: Header::new(headers),
             record: Record::default(),
             record_has_line_break: false,
+            size: None,
+            bytes_read: 0,
             batch: Batch::default(),
             next: 0,
             rows: Rows::new(csv),
@@ -766,6 +780,8 @@ impl ExportReader {
             }
         }
         std::mem::swap(&mut self.record, &mut self.batch.rows[self.next]);
+        // The row's cells and about one separator each.
+        self.bytes_read += (self.record.bytes().len() + self.record.len()) as u64;
         self.record_has_line_break = self.batch.line_breaks[self.next];
         self.next += 1;
         if let Some(ahead) = self.batch.rows.get(self.next + 3) {
@@ -775,6 +791,13 @@ impl ExportReader {
             Some(err) => Err(err),
             None => Ok(true),
         }
+    }
+
+    /// About how much of the file the rows read so far are, when its size
+    /// is known.
+    pub fn share_read(&self) -> Option<f64> {
+        let size = self.size.filter(|&size| size > 0)?;
+        Some((self.bytes_read as f64 / size as f64).min(1.0))
     }
 
     /// Physical lines the current row spans (a quoted cell can hold line
@@ -1129,6 +1152,28 @@ mod tests {
             error.starts_with("4: the file ends inside a quoted cell"),
             "{error}"
         );
+    }
+
+    /// How far along a file is, for sizing the orders table: close to all
+    /// of it once every row is read (less its header and quotes); unknown
+    /// for a gzipped file, whose size is not its text's.
+    #[test]
+    fn the_share_read_of_a_file_ends_near_all_of_it() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/shopify_orders_2024_looker101_ANONYMIZED.csv"
+        );
+        let mut reader = ExportReader::open(path).unwrap();
+        assert_eq!(reader.share_read(), Some(0.0));
+        let mut shares = Vec::new();
+        while reader.next_row().unwrap() {
+            shares.push(reader.share_read().unwrap());
+        }
+        assert!(shares.windows(2).all(|w| w[0] < w[1]));
+        let last = *shares.last().unwrap();
+        assert!((0.9..=1.0).contains(&last), "{last}");
+        let gzipped = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/shopify_feb.csv.gz");
+        assert_eq!(ExportReader::open(gzipped).unwrap().share_read(), None);
     }
 
     #[test]
