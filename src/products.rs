@@ -370,11 +370,11 @@ impl Purchases {
                 .is_lt()
         };
         let mut first_two = vec![[None, None]; self.customers.len()];
-        for (order, customer) in self.orders.iter().enumerate() {
-            let Some(customer) = customer.customer else {
+        for (index, order) in self.orders.iter().enumerate() {
+            let Some(customer) = order.customer else {
                 continue;
             };
-            let order = order as u32;
+            let order = index as u32;
             // Of orders at the same time and id, the earlier row comes first.
             let [first, second] = &mut first_two[customer as usize];
             match *first {
