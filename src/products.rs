@@ -719,15 +719,17 @@ pub fn related(purchases: &Purchases, by_customer: &[Vec<u32>], min_customers: u
         }
         for (x, y) in [(a, b), (b, a)] {
             let (cx, cy) = (bought[x as usize], bought[y as usize]);
-            let confidence = count as f64 / cx as f64;
             pairs.push(Pair {
                 product_a: x,
                 product_b: y,
                 customers_a: cx,
                 customers_b: cy,
                 customers_both: count,
-                confidence,
-                lift: confidence * customers as f64 / cy as f64,
+                confidence: count as f64 / cx as f64,
+                // One division of whole numbers: both directions of a pair
+                // get the very same lift (confidence × N / cy rounded twice,
+                // and its last bit, not the names, ordered them).
+                lift: (count * customers) as f64 / (cx * cy) as f64,
             });
         }
     }
@@ -770,6 +772,7 @@ pub fn next_items(
 ) -> Vec<Vec<Suggestion>> {
     // The pairs from each product, strongest first (they are sorted).
     // A pair with a lift of 1 or less is chance or worse: nothing to suggest.
+    // (A lift of exactly 1 is 1.0: it is one division of whole numbers.)
     let mut from: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for (i, pair) in related.pairs.iter().enumerate() {
         if pair.lift > 1.0 {
@@ -1095,6 +1098,63 @@ mod tests {
         assert!(next[customer("a")].is_empty(), "a has both");
         assert!(next[customer("d")].is_empty(), "no pair from mugs");
         assert!(related_with_min(&p, 3).pairs.is_empty());
+    }
+
+    #[test]
+    fn both_directions_of_a_pair_have_one_lift_and_go_by_name() {
+        // 5 customers; Bowl bought by 3, Zebra by 1, both by 1: lift 5/3
+        // both ways (computed as 1/1 × 5/3 and 1/3 × 5/1, they differed in
+        // the last bit, and Zebra came first).
+        let p = purchases(
+            &[
+                ("1", Some("a"), 1, &[("Zebra", ""), ("Bowl", "")]),
+                ("2", Some("b"), 1, &[("Bowl", "")]),
+                ("3", Some("c"), 1, &[("Bowl", "")]),
+                ("4", Some("d"), 1, &[("Mug", "")]),
+                ("5", Some("e"), 1, &[("Cup", "")]),
+            ],
+            AUTO,
+        );
+        let related = related_with_min(&p, 1);
+        let name = |i: u32| p.products[i as usize].name.as_str();
+        let shown: Vec<(&str, &str)> = related
+            .pairs
+            .iter()
+            .map(|q| (name(q.product_a), name(q.product_b)))
+            .collect();
+        assert_eq!(shown, [("Bowl", "Zebra"), ("Zebra", "Bowl")]);
+        assert_eq!(related.pairs[0].lift, related.pairs[1].lift);
+    }
+
+    #[test]
+    fn a_lift_of_exactly_one_suggests_nothing() {
+        // 25 customers bought an apron, 7 of them a bowl: P(bowl | apron)
+        // = 7/25 = P(bowl), a lift of 1 (7/25 × 25/7 was 1.0000000000000002).
+        let ids: Vec<(String, String)> = (0..25)
+            .map(|n| (format!("#{n}"), format!("c{n}")))
+            .collect();
+        let orders: Vec<TestOrder> = ids
+            .iter()
+            .enumerate()
+            .map(|(n, (id, email))| {
+                let items: &[(&str, &str)] = if n < 7 {
+                    &[("Apron", ""), ("Bowl", "")]
+                } else {
+                    &[("Apron", "")]
+                };
+                (id.as_str(), Some(email.as_str()), 1, items)
+            })
+            .collect();
+        let p = purchases(&orders, AUTO);
+        let by_customer = p.products_by_customer();
+        let related = related(&p, &by_customer, 1);
+        assert_eq!(related.pairs.len(), 2);
+        assert_eq!(related.pairs[0].lift, 1.0);
+        assert!(
+            next_items(&related, &by_customer, 3)
+                .iter()
+                .all(Vec::is_empty)
+        );
     }
 
     fn related_with_min(p: &Purchases, min: u64) -> Related {
