@@ -23,15 +23,23 @@ rounds is reported; inputs of 3M orders or more get one round, to save time):
             (issue 14: about the time of segments, page under 2 MB)
   products  `goldpan products` / `reference.py products` (DuckDB), same
             products and figures checked
+  buyers    `goldpan buyers --bought` the best-selling product (the first
+            row of `goldpan products`) / `reference.py buyers` (DuckDB),
+            the same list checked cell for cell
+  related   `goldpan related` / `reference.py related` (DuckDB), defaults
+            (--min-customers 5, --per-customer 3), pairs.csv and
+            next_items.csv checked cell for cell
   products, buyers, related
-            `goldpan products`, `goldpan buyers --bought` the best-selling
-            product, `goldpan related`, also against goldpan's own segments
+            the same goldpan runs, also against goldpan's own segments
             (issue 11: products and buyers about segments, related under 2x)
 Wall time, CPU time (user + system) and peak memory come from /usr/bin/time;
 the CPU column is CPU time over wall time (200% = both cores busy), which
 shows when other work on the machine took cores from a run. The script checks that
 both tools give the same figures and the same lists, cell for cell (all
-columns but `p_alive`, which is a fitted model DuckDB does not compute), and
+columns but `p_alive` of the lapsed lists, which is a fitted model DuckDB does
+not compute; the buyers list has no such column, so all of its columns are
+compared), the same products and figures, the same buyers list and the same
+pairs.csv and next_items.csv (every cell, in goldpan's row order), and
 prints Markdown tables. Needs `pip install duckdb`. Binaries are looked up in
 $CARGO_TARGET_DIR (default target/), built with `cargo build --release`
 unless --no-build.
@@ -81,17 +89,33 @@ def rows_of(path):
         return [[header[i] for i in keep]] + [[row[i] for i in keep] for row in reader]
 
 
+def check_csv(label, name, ours, theirs):
+    """The CSV files `ours` (goldpan's) and `theirs` (DuckDB's) have the same
+    header and rows, cell for cell, in the same order (columns in
+    NOT_COMPARED aside); returns the rows compared."""
+    a, b = rows_of(ours), rows_of(theirs)
+    if a != b:
+        diff = next((i, x, y) for i, (x, y) in enumerate(zip(a + [None], b + [None])) if x != y)
+        order = " (the same rows, in another order)" if sorted(a) == sorted(b) else ""
+        sys.exit(f"{label}: {name} differs at row {diff[0]}{order}: goldpan {diff[1]}, DuckDB {diff[2]}")
+    return len(a) - 1
+
+
 def check_same(label, ours, theirs, our_dir, their_dir):
     for key in KEYS:
         a, b = ours[key], theirs[key]
         if (a is None) != (b is None) or (a is not None and abs(a - b) > 1e-6 * max(1, abs(b))):
             sys.exit(f"{label}: {key} differs: goldpan {a}, DuckDB {b}")
     for name in SEGMENTS:
-        a = rows_of(os.path.join(our_dir, name + ".csv"))
-        b = rows_of(os.path.join(their_dir, name + ".csv"))
-        if a != b:
-            diff = next((i, x, y) for i, (x, y) in enumerate(zip(a + [None], b + [None])) if x != y)
-            sys.exit(f"{label}: {name}.csv differs at row {diff[0]}: goldpan {diff[1]}, DuckDB {diff[2]}")
+        check_csv(label, name + ".csv", os.path.join(our_dir, name + ".csv"),
+                  os.path.join(their_dir, name + ".csv"))
+
+
+def check_related(label, our_dir, their_dir):
+    """goldpan related's pairs.csv and next_items.csv against reference.py
+    related's, cell for cell; returns the rows compared per file."""
+    return {name: check_csv(label, name, os.path.join(our_dir, name), os.path.join(their_dir, name))
+            for name in ["pairs.csv", "next_items.csv"]}
 
 
 
@@ -170,7 +194,8 @@ def main():
         megabytes = os.path.getsize(export) / 1e6
         runs = 1 if size >= 3_000_000 else args.runs
         t = {name: [] for name in ["seg", "seg_d", "sum", "sum_d", "seg1", "seg1_d", "cust", "report",
-                                 "products", "products_d", "buyers", "related"]}
+                                 "products", "products_d", "buyers", "buyers_d", "related",
+                                 "related_d"]}
         page_mb = None
         with tempfile.TemporaryDirectory() as work:
             ours, theirs = os.path.join(work, "goldpan"), os.path.join(work, "duckdb")
@@ -191,18 +216,25 @@ def main():
                 t["products_d"].append(timed(REFERENCE + ["products"] + common + ["--out", peer_products]))
                 products = t["products"][-1][3].decode("utf-8").splitlines()
                 best_seller = next(csv.DictReader(products))["product"]
+                buyers = [os.path.join(work, "b.csv"), os.path.join(work, "b_duckdb.csv")]
                 t["buyers"].append(timed([GOLDPAN, "buyers"] + common + [
-                    "--bought", best_seller, "--out", os.path.join(work, "b.csv")]))
-                t["related"].append(timed([GOLDPAN, "related"] + common + [
-                    "--out", os.path.join(work, "related")]))
+                    "--bought", best_seller, "--out", buyers[0]]))
+                t["buyers_d"].append(timed(REFERENCE + ["buyers"] + common + [
+                    "--bought", best_seller, "--out", buyers[1]]))
+                related = [os.path.join(work, "related"), os.path.join(work, "related_duckdb")]
+                t["related"].append(timed([GOLDPAN, "related"] + common + ["--out", related[0]]))
+                t["related_d"].append(timed(REFERENCE + ["related"] + common + ["--out", related[1]]))
             label = f"{kind} {size:,} orders"
             check_same(label, json.loads(t["sum"][0][3]), json.loads(t["sum_d"][0][3]), ours, theirs)
             check_products(label, t["products"][0][3].decode("utf-8"), peer_products)
+            check_csv(label, f"buyers of {best_seller!r}", buyers[0], buyers[1])
+            check_related(label, related[0], related[1])
         rows = json.loads(t["sum"][0][3])["input"]["rows_read"]
         where = f"| {kind} | {size:,} | {rows:,} | {megabytes:,.0f} "
         for name, a, b in [("segments", "seg", "seg_d"), ("summary", "sum", "sum_d"),
                            ("segments, 1 thread", "seg1", "seg1_d"),
-                           ("products", "products", "products_d")]:
+                           ("products", "products", "products_d"),
+                           ("buyers", "buyers", "buyers_d"), ("related", "related", "related_d")]:
             ga, gb = median(t[a], 0), median(t[b], 0)
             vs_duckdb.append(
                 f"{where}| {name} | {ga:.2f} ({spread(t[a])}) | {gb:.2f} ({spread(t[b])}) "
@@ -229,7 +261,7 @@ def main():
           "| ratio to segments | peak MiB | |")
     print("|---|---:|---:|---:|---|---:|---:|---:|---:|---|")
     print("\n".join(vs_segments))
-    print("\nSame figures and same lists from both tools on every input.")
+    print("\nSame figures, lists, products, buyers and related files from both tools on every input.")
 
 
 if __name__ == "__main__":

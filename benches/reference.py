@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent DuckDB reference for goldpan's Shopify-orders figures and segments.
+"""Independent DuckDB reference for goldpan's Shopify-orders figures, segments and product lists.
 
 Two jobs: an oracle for goldpan's numbers (docs/definitions.md sections 1 to 4), and
 the DuckDB peer in the speed benchmark. So all row-level work is DuckDB SQL
@@ -10,13 +10,36 @@ file's rows; Python only parses flags and does the final divisions.
   reference.py summary  FILE.csv --as-of YYYY-MM-DD [--lifespan-years 3] [--currency CODE]
   reference.py segments FILE.csv --as-of YYYY-MM-DD --out DIR [--currency CODE]
   reference.py products FILE.csv --as-of YYYY-MM-DD --out FILE.csv
-  (both take --threads N, DuckDB's threads; default: all cores)
+  reference.py buyers   FILE.csv --as-of YYYY-MM-DD --bought PATTERN --out FILE.csv [--currency CODE]
+  reference.py related  FILE.csv --as-of YYYY-MM-DD --out DIR [--min-customers 5]
+                        [--per-customer 3] [--currency CODE]
+  (all take --threads N, DuckDB's threads; default: all cores)
 
 The lists have goldpan's columns (email, customer_id, name, company, phone,
 accepts_marketing, orders, revenue, aov, first/last order, days since, the
 quantities, `reasons` on bulk_b2b, as_of), except that `p_alive` on the lapsed
 lists is left empty: it comes from a fitted model (docs/rfm-and-prediction.md),
 not from SQL, and benches/bench.py does not compare it.
+
+`buyers` and `related` (docs/products.md) read the file once too: its rows
+become a temp table, grouped per order (the customer figures, as for the
+lists) and, joined to the counted orders, per customer and line item; the
+products, pairs and suggestions are GROUP BYs and joins over those smaller
+tables, with windows only over the pairs table or within a customer's rows.
+- buyers: the customers who bought an item whose name, name with variant or
+  SKU contains PATTERN (one plain substring, any case; no globs, no
+  --not-bought, no --since), as a list: the segment lists' columns (all
+  computable here: buyers has no p_alive), then matched_products,
+  matched_units, last_bought, as_of; sorted like the lists.
+- related: pairs.csv (product_a, product_b, customers_a, customers_b,
+  customers_both, confidence, lift; by lift, then customers_both, then the
+  names) and next_items.csv (email, customer_id, name, accepts_marketing,
+  rank, product, because_of, confidence, lift, as_of; customers in the lists'
+  order). Customers with more than 200 products count in neither.
+  The order uses the exact lift, customers_both x customers / (customers_a x
+  customers_b) as one division of whole numbers, so the two directions of a
+  pair always tie and go by name, and "a lift above 1" is compared in whole
+  numbers.
 
 Decisions the spec leaves open (keep in sync with the report):
 - An order's fields come from the rows of its `Name` with max(): Shopify
@@ -35,6 +58,12 @@ Decisions the spec leaves open (keep in sync with the report):
   time), then a shorter order id, then the id's text.
 - bulk_b2b: an order of 36+ items, 72+ items in all, or a company and a work
   e-mail together (the defaults; no customers export here).
+- buyers, related: a product is the line item's name up to its last ' - '
+  (the rest is the variant), in any case, shown under its most frequent
+  spelling (by line items of counted orders; ties: the smaller text), an
+  empty name being "(no name)". goldpan's default also joins names that share
+  a SKU; the exports benchmarked have no such SKU, and a file that has one
+  gets a warning on stderr, not goldpan's grouping.
 """
 import argparse
 import csv
@@ -106,17 +135,25 @@ def scan(path):
             f"delim = ',', quote = '\"', escape = '\"')")
 
 
-def build(con, path, as_of, currency):
+def build(con, path, as_of, currency, items=False):
     """Create the temp tables `orders` (one row per order) and `cust` (one row
-    per attributed customer, with ranking, AOV band and B2B signals)."""
+    per attributed customer, with ranking, AOV band and B2B signals). With
+    `items`, the file's rows are kept as the temp table `raw` (with each
+    row's line item: `item`, `sku`, `qty`) for `line_items()`, so that the
+    file is read once."""
     c = prepare(con, path)
     cur_filter = f"AND upper(currency) = upper({sql_str(currency)})" if currency else ""
     yes, no = sql_list(["yes", "true", "1", "y"]), sql_list(["no", "false", "0", "n"])
-    con.execute(f"""
-CREATE TEMP TABLE orders AS
-WITH raw AS (
+    item_columns = ""
+    if items:
+        if c("Lineitem name") == "''":  # the export has no such column
+            sys.exit(f"reference.py: {path}: no line items (no `Lineitem name` column)")
+        item_columns = f""",
+         plain(cell("Lineitem name")) AS item, coalesce(plain({c("Lineitem sku")}), '') AS sku"""
+    raw = f"""
   SELECT cell("Name") AS id, {c("Email")} AS email, cell("Created at") AS created,
-         cell("Lineitem quantity") AS qty, cell("Financial Status") AS status,
+         CAST(NULLIF(trim(cell("Lineitem quantity")), '') AS BIGINT) AS qty,
+         cell("Financial Status") AS status,
          {c("Cancelled at")} AS cancelled, {c("Payment Method")} AS pay, cell("Total") AS total,
          {c("Refunded Amount")} AS refunded, {c("Billing Company")} AS company,
          {c("Currency")} AS currency,
@@ -125,15 +162,22 @@ WITH raw AS (
                   plain({c("Shipping Phone")})) AS phone,
          CASE WHEN lower(trim({c("Accepts Marketing")})) IN ({yes}) THEN 'yes'
               WHEN lower(trim({c("Accepts Marketing")})) IN ({no}) THEN 'no'
-              ELSE '' END AS accepts
-  FROM {scan(path)}
-), grouped AS (
+              ELSE '' END AS accepts{item_columns}
+  FROM {scan(path)}"""
+    if items:
+        con.execute(f"CREATE TEMP TABLE raw AS {raw}")
+        with_raw = "WITH"
+    else:
+        with_raw = f"WITH raw AS ({raw}\n),"
+    con.execute(f"""
+CREATE TEMP TABLE orders AS
+{with_raw} grouped AS (
   -- Line items share Name; only an order's first row carries its order
   -- fields, so max() over the order's rows is the first row's value.
   SELECT id,
          lower(trim(max(email))) AS email,
          trim(max(created)) AS created,
-         coalesce(sum(CAST(NULLIF(trim(qty), '') AS BIGINT)), 0) AS quantity,
+         coalesce(sum(qty), 0) AS quantity,
          lower(trim(max(status))) AS status,
          trim(max(cancelled)) AS cancelled,
          trim(max(pay)) AS pay,
@@ -250,6 +294,29 @@ FROM orders""").fetchone()
     }
 
 
+# The segment lists' columns from `cust`, as goldpan writes them (after
+# list_macros()); a list adds its own columns and as_of.
+LIST_COLUMNS = """safe(email) AS email, NULL AS customer_id, safe(person) AS name,
+             safe(company) AS company, safe_phone(phone) AS phone,
+             nullif(accepts, '') AS accepts_marketing, orders, cents_text(cents) AS revenue,
+             cents_text((2 * cents + orders) // (2 * orders)) AS aov,
+             first_order, last_order, days_since_last_order, total_quantity,
+             max_order_quantity"""
+
+
+def list_macros(con):
+    # goldpan's spreadsheet-formula guard on text cells: a leading ' unless
+    # the cell is a plain number (-12.50, +15550100).
+    con.execute(r"""CREATE MACRO safe(x) AS CASE
+        WHEN regexp_matches(x, '^[=+\-@\t\r]') AND NOT regexp_matches(x, '^[-+]?[0-9]+(\.[0-9]+)?$')
+        THEN '''' || x ELSE x END""")
+    # ... and on phones that a spreadsheet would read as a number (a leading
+    # + or 0, then digits): the ' keeps the + and the zeros.
+    con.execute(r"""CREATE MACRO safe_phone(x) AS CASE
+        WHEN regexp_matches(x, '^[+0][0-9]+$') THEN '''' || x ELSE safe(x) END""")
+    con.execute("CREATE MACRO cents_text(x) AS printf('%d.%02d', x // 100, x % 100)")
+
+
 def segments(con, out, as_of):
     os.makedirs(out, exist_ok=True)
     n = con.execute("SELECT count(*) FROM cust").fetchone()[0]
@@ -262,16 +329,7 @@ def segments(con, out, as_of):
         "top_20": f"rank <= {top_count(20, n)}",
         "aov_low": "band = 'low'", "aov_mid": "band = 'mid'", "aov_high": "band = 'high'",
     }
-    # goldpan's spreadsheet-formula guard on text cells: a leading ' unless
-    # the cell is a plain number (-12.50, +15550100).
-    con.execute(r"""CREATE MACRO safe(x) AS CASE
-        WHEN regexp_matches(x, '^[=+\-@\t\r]') AND NOT regexp_matches(x, '^[-+]?[0-9]+(\.[0-9]+)?$')
-        THEN '''' || x ELSE x END""")
-    # ... and on phones that a spreadsheet would read as a number (a leading
-    # + or 0, then digits): the ' keeps the + and the zeros.
-    con.execute(r"""CREATE MACRO safe_phone(x) AS CASE
-        WHEN regexp_matches(x, '^[+0][0-9]+$') THEN '''' || x ELSE safe(x) END""")
-    con.execute("CREATE MACRO cents_text(x) AS printf('%d.%02d', x // 100, x % 100)")
+    list_macros(con)
     sizes = {}
     for seg in SEGMENTS:
         dest = os.path.join(out, seg + ".csv")
@@ -285,12 +343,7 @@ def segments(con, out, as_of):
             extra = "NULL AS p_alive,"
         # aov: the customer's revenue / orders in cents, rounded half up.
         con.execute(f"""
-COPY (SELECT safe(email) AS email, NULL AS customer_id, safe(person) AS name,
-             safe(company) AS company, safe_phone(phone) AS phone,
-             nullif(accepts, '') AS accepts_marketing, orders, cents_text(cents) AS revenue,
-             cents_text((2 * cents + orders) // (2 * orders)) AS aov,
-             first_order, last_order, days_since_last_order, total_quantity,
-             max_order_quantity, {extra} DATE {sql_str(as_of)} AS as_of
+COPY (SELECT {LIST_COLUMNS}, {extra} DATE {sql_str(as_of)} AS as_of
       FROM cust WHERE {where[seg]} ORDER BY cents DESC, email)
 TO {sql_str(dest)} (HEADER, DELIMITER ',', DATEFORMAT '%Y-%m-%d')""")
         sizes[seg] = con.execute(f"SELECT count(*) FROM cust WHERE {where[seg]}").fetchone()[0]
@@ -361,26 +414,173 @@ FROM per LEFT JOIN rep USING (key) ORDER BY cents DESC, key
 ) TO {sql_str(out)} (HEADER)""")
 
 
+MAX_PRODUCTS_PER_CUSTOMER = 200
+
+
+def line_items(con):
+    """After build(items=True): the temp tables `ci` (per customer and line
+    item of the counted orders: lines, units, last day; customer '' for
+    unattributed orders), `art` (per distinct item and SKU: its product
+    `pid`, `name`, and `full_name`, the name with its variant) and `prods` (per
+    product: pid, key, name)."""
+    con.execute("""
+CREATE TEMP TABLE ci AS
+SELECT o.email AS customer, r.item, r.sku, count(*) AS n,
+       coalesce(sum(r.qty), 0) AS units, max(o.date) AS last
+FROM raw r JOIN orders o USING (id) WHERE o.valid
+GROUP BY ALL""")
+    # The rest works on the distinct items, a few hundred rows: the name cut
+    # at its last ' - ' (both sides not blank), as goldpan cuts it.
+    con.execute("""
+CREATE TEMP TABLE items AS
+WITH a AS (SELECT item, sku, sum(n) AS n FROM ci GROUP BY ALL),
+s AS (SELECT *, trim(regexp_extract(item, '^(.*) - (.*)$', 1)) AS p,
+             trim(regexp_extract(item, '^(.*) - (.*)$', 2)) AS v FROM a)
+SELECT item, sku, n,
+       CASE WHEN p <> '' AND v <> '' THEN p WHEN item = '' THEN '(no name)' ELSE item END AS product,
+       CASE WHEN p <> '' AND v <> '' THEN p || ' - ' || v
+            WHEN item = '' THEN '(no name)' ELSE item END AS full_name
+FROM s""")
+    # A product is its name in any case, shown under its most frequent
+    # spelling (line items), ties to the smaller text.
+    con.execute("""
+CREATE TEMP TABLE prods AS
+WITH spelled AS (SELECT lower(product) AS key, product, sum(n) AS n FROM items GROUP BY ALL),
+named AS (SELECT key, arg_min(product, (-n, product)) AS name FROM spelled GROUP BY key)
+SELECT row_number() OVER (ORDER BY name) AS pid, key, name FROM named""")
+    con.execute("""
+CREATE TEMP TABLE art AS
+SELECT i.item, i.sku, i.full_name, p.pid, p.name FROM items i JOIN prods p ON p.key = lower(i.product)""")
+    shared = con.execute("""
+SELECT sku FROM items WHERE sku <> '' GROUP BY sku HAVING count(DISTINCT lower(product)) > 1
+ORDER BY sku LIMIT 3""").fetchall()
+    if shared:
+        print(f"reference.py: warning: SKUs {[r[0] for r in shared]} are on items of several "
+              "names: goldpan's default identity joins those names into one product, this "
+              "peer does not", file=sys.stderr)
+
+
+def buyers(con, out, as_of, pattern):
+    """goldpan buyers --bought PATTERN: the customers with an item whose name,
+    name with variant or SKU contains the pattern, in any case."""
+    pat = pattern.strip().lower()
+    if not pat or "*" in pat:
+        sys.exit("reference.py buyers: --bought takes part of a name or SKU (no globs)")
+    line_items(con)
+    list_macros(con)
+    con.execute(f"""
+CREATE TEMP TABLE bought AS
+WITH m AS (SELECT item, sku, name FROM art
+           WHERE contains(lower(full_name), {sql_str(pat)}) OR contains(lower(sku), {sql_str(pat)}))
+SELECT customer, string_agg(DISTINCT name, '; ' ORDER BY name) AS matched_products,
+       sum(units) AS matched_units, max(last) AS last_bought
+FROM ci JOIN m USING (item, sku) WHERE customer <> '' GROUP BY customer""")
+    con.execute(f"""
+COPY (SELECT {LIST_COLUMNS}, safe(matched_products) AS matched_products, matched_units,
+             last_bought, DATE {sql_str(as_of)} AS as_of
+      FROM cust JOIN bought b ON b.customer = cust.email ORDER BY cents DESC, email)
+TO {sql_str(out)} (HEADER, DELIMITER ',', DATEFORMAT '%Y-%m-%d')""")
+    n = con.execute("SELECT count(*) FROM bought").fetchone()[0]
+    if not con.execute(f"""SELECT count(*) FROM art WHERE contains(lower(full_name), {sql_str(pat)})
+                          OR contains(lower(sku), {sql_str(pat)})""").fetchone()[0]:
+        print(f"reference.py: note: no product matches --bought {pattern!r}", file=sys.stderr)
+    return {"buyers": n}
+
+
+def related(con, out, as_of, min_customers, per_customer):
+    """goldpan related: pairs.csv and next_items.csv in `out`."""
+    os.makedirs(out, exist_ok=True)
+    line_items(con)
+    list_macros(con)
+    # Each customer's distinct products, with how many they have.
+    con.execute("""
+CREATE TEMP TABLE cp AS
+WITH d AS (SELECT DISTINCT customer, pid FROM ci JOIN art USING (item, sku) WHERE customer <> '')
+SELECT customer, pid, count(*) OVER (PARTITION BY customer) AS n FROM d""")
+    customers, over = con.execute(f"""
+SELECT count(DISTINCT customer) FILTER (n <= {MAX_PRODUCTS_PER_CUSTOMER}),
+       count(DISTINCT customer) FILTER (n > {MAX_PRODUCTS_PER_CUSTOMER}) FROM cp""").fetchone()
+    # Pairs over the customers within the bound, both ways, in pairs.csv's
+    # order: the exact lift (both x N / (a x b), one correctly rounded
+    # division, so the two ways of a pair tie), customers_both, the names.
+    con.execute(f"""
+CREATE TEMP TABLE pairs AS
+WITH k AS (SELECT customer, pid FROM cp WHERE n <= {MAX_PRODUCTS_PER_CUSTOMER}),
+pc AS (SELECT pid, count(*) AS c FROM k GROUP BY pid),
+b AS (SELECT x.pid AS pa, y.pid AS pb, count(*) AS n_both FROM k x JOIN k y
+        ON x.customer = y.customer AND x.pid < y.pid
+      GROUP BY ALL HAVING count(*) >= {int(min_customers)}),
+d AS (SELECT pa, pb, n_both FROM b UNION ALL SELECT pb, pa, n_both FROM b),
+f AS (SELECT d.pa, d.pb, ca.c AS ca, cb.c AS cb, d.n_both, na.name AS name_a, nb.name AS name_b,
+             d.n_both / ca.c AS confidence,
+             CAST(d.n_both * {customers} AS DOUBLE) / CAST(ca.c * cb.c AS DOUBLE) AS lift,
+             d.n_both * {customers} > ca.c * cb.c AS above_one
+      FROM d JOIN pc ca ON ca.pid = d.pa JOIN pc cb ON cb.pid = d.pb
+      JOIN prods na ON na.pid = d.pa JOIN prods nb ON nb.pid = d.pb)
+SELECT *, row_number() OVER (ORDER BY lift DESC, n_both DESC, name_a, name_b) AS rank FROM f""")
+    con.execute(f"""
+COPY (SELECT safe(name_a) AS product_a, safe(name_b) AS product_b, ca AS customers_a,
+             cb AS customers_b, n_both AS customers_both, printf('%.4f', confidence) AS confidence,
+             printf('%.4f', lift) AS lift
+      FROM pairs ORDER BY rank)
+TO {sql_str(os.path.join(out, "pairs.csv"))} (HEADER, DELIMITER ',')""")
+    # next_items: per customer, the products they lack, each by its best pair
+    # (the lowest rank, lift above 1) from a product they have; the best
+    # per_customer. From a product with n owned, only its first
+    # per_customer + n - 1 pairs can hold its per_customer best new ones.
+    con.execute(f"""
+COPY (
+WITH f AS (SELECT pa, pb, rank, row_number() OVER (PARTITION BY pa ORDER BY rank) AS k
+           FROM pairs WHERE above_one),
+cand AS (SELECT c.customer, f.pb, min(f.rank) AS rank
+         FROM cp c JOIN f ON f.pa = c.pid AND f.k < {int(per_customer)} + c.n
+         WHERE c.n <= {MAX_PRODUCTS_PER_CUSTOMER} GROUP BY ALL),
+new AS (SELECT * FROM cand ANTI JOIN cp o ON o.customer = cand.customer AND o.pid = cand.pb),
+top AS (SELECT customer, rank, row_number() OVER (PARTITION BY customer ORDER BY rank) AS r
+        FROM new QUALIFY r <= {int(per_customer)})
+SELECT safe(email) AS email, NULL AS customer_id, safe(person) AS name,
+       nullif(accepts, '') AS accepts_marketing, top.r AS rank, safe(p.name_b) AS product,
+       safe(p.name_a) AS because_of, printf('%.4f', p.confidence) AS confidence,
+       printf('%.4f', p.lift) AS lift, DATE {sql_str(as_of)} AS as_of
+FROM top JOIN pairs p USING (rank) JOIN cust ON cust.email = top.customer
+ORDER BY cents DESC, email, top.r
+) TO {sql_str(os.path.join(out, "next_items.csv"))} (HEADER, DELIMITER ',', DATEFORMAT '%Y-%m-%d')""")
+    npairs = con.execute("SELECT count(*) FROM pairs").fetchone()[0]
+    return {"customers": customers, "customers_over_the_bound": over, "pairs": npairs}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("command", choices=["summary", "segments", "products"])
+    ap.add_argument("command", choices=["summary", "segments", "products", "buyers", "related"])
     ap.add_argument("file")
     ap.add_argument("--as-of", required=True, type=date.fromisoformat)
     ap.add_argument("--lifespan-years", type=float, default=3)
     ap.add_argument("--currency")
     ap.add_argument("--out")
+    ap.add_argument("--bought", help="buyers: part of a product's name or SKU")
+    ap.add_argument("--min-customers", type=int, default=5,
+                    help="related: fewest customers in both for a pair (default 5)")
+    ap.add_argument("--per-customer", type=int, default=3,
+                    help="related: products suggested to each customer (default 3)")
     ap.add_argument("--threads", type=int, help="DuckDB's threads (default: all cores)")
     a = ap.parse_args()
-    if a.command in ("segments", "products") and not a.out:
+    if a.command in ("segments", "products", "buyers", "related") and not a.out:
         ap.error(f"{a.command} needs --out")
+    if a.command == "buyers" and not a.bought:
+        ap.error("buyers needs --bought")
     con = duckdb.connect()
     if a.threads:
         con.execute(f"SET threads = {int(a.threads)}")
     if a.command == "products":
         products(con, a.file, a.as_of.isoformat(), a.out)
         return
-    build(con, a.file, a.as_of.isoformat(), a.currency)
-    if a.command == "summary":
+    build(con, a.file, a.as_of.isoformat(), a.currency, items=a.command in ("buyers", "related"))
+    if a.command == "buyers":
+        print(json.dumps(buyers(con, a.out, a.as_of.isoformat(), a.bought)), file=sys.stderr)
+    elif a.command == "related":
+        print(json.dumps(related(con, a.out, a.as_of.isoformat(), a.min_customers,
+                                 a.per_customer)), file=sys.stderr)
+    elif a.command == "summary":
         print(json.dumps(summary(con, a.lifespan_years)))
     else:
         sizes = segments(con, a.out, a.as_of.isoformat())
