@@ -338,7 +338,10 @@ pub struct OrdersBuilder {
     /// they fit, no sum over any subset of orders can overflow.
     money_sum: i64,
     items_sum: i64,
-    customer: StringChunkedBuilder,
+    /// The customer keys, once one differs from its order's e-mail (a
+    /// customer id without an e-mail, separate stores); until then the
+    /// customer column is the e-mail column, sharing its text.
+    customer: Option<StringChunkedBuilder>,
     /// Read back by [`Self::email`], hence not a `StringChunkedBuilder`.
     email: MutableBinaryViewArray<str>,
     customer_id: StringChunkedBuilder,
@@ -503,7 +506,7 @@ impl Default for OrdersBuilder {
             file_of_row: Vec::new(),
             money_sum: 0,
             items_sum: 0,
-            customer: text(col::CUSTOMER),
+            customer: None,
             email: MutableBinaryViewArray::new(),
             customer_id: text(col::CUSTOMER_ID),
             date: Vec::new(),
@@ -619,6 +622,15 @@ impl OrdersBuilder {
         present.then(|| self.email.value(row))
     }
 
+    /// The customer keys of the orders so far, all their e-mails.
+    fn customers_so_far(&self) -> StringChunkedBuilder {
+        let mut customers = StringChunkedBuilder::new(col::CUSTOMER.into(), self.email.len());
+        for row in 0..self.email.len() {
+            customers.append_option(self.email(row));
+        }
+        customers
+    }
+
     /// Room for `additional` more orders (a guess: more or fewer may come).
     pub fn reserve(&mut self, additional: usize) {
         self.ids.reserve(self.store, additional);
@@ -667,21 +679,24 @@ impl OrdersBuilder {
         if let Some(earlier) = self.ids.push(self.store, &order.id) {
             self.earlier_copy.insert(row, earlier);
         }
-        match (
+        let key = match (
             &order.email,
             &order.customer_id,
             self.stores.get(self.store),
         ) {
-            (Some(email), _, None) => self.customer.append_value(email),
-            (None, Some(id), None) => self.customer.append_value(format!("id:{id}")),
-            (Some(email), _, Some(store)) => {
-                self.customer.append_value(store_customer(store, email));
+            (Some(_), _, None) | (None, None, _) => None,
+            (None, Some(id), None) => Some(Some(format!("id:{id}"))),
+            (Some(email), _, Some(store)) => Some(Some(store_customer(store, email))),
+            (None, Some(id), Some(store)) => Some(Some(store_customer(store, &format!("id:{id}")))),
+        };
+        if key.is_some() && self.customer.is_none() {
+            self.customer = Some(self.customers_so_far());
+        }
+        if let Some(customer) = &mut self.customer {
+            match key {
+                Some(key) => customer.append_option(key),
+                None => customer.append_option(order.email.as_deref()),
             }
-            (None, Some(id), Some(store)) => {
-                let customer = store_customer(store, &format!("id:{id}"));
-                self.customer.append_value(customer);
-            }
-            (None, None, _) => self.customer.append_null(),
         }
         self.email.push(order.email);
         self.customer_id.append_option(order.customer_id);
@@ -842,10 +857,15 @@ impl OrdersBuilder {
             .collect();
         let height = self.len();
         let text = |builder: StringChunkedBuilder| builder.finish().into_column();
+        let email = StringChunked::with_chunk(col::EMAIL.into(), self.email.freeze());
+        let customer = match self.customer {
+            Some(customer) => text(customer),
+            None => email.clone().with_name(col::CUSTOMER.into()).into_column(),
+        };
         let mut columns = vec![
             order_id,
-            text(self.customer),
-            StringChunked::with_chunk(col::EMAIL.into(), self.email.freeze()).into_column(),
+            customer,
+            email.into_column(),
             text(self.customer_id),
             Column::new(col::DATE.into(), self.date).cast(&DataType::Date)?,
             Column::new(col::TIME.into(), self.time_of_day),
@@ -1168,5 +1188,45 @@ mod tests {
             ]
         );
         assert!(built.same_orders_in_stores.is_empty(), "other dates");
+    }
+
+    #[test]
+    fn the_customer_is_the_email_else_the_customer_id() {
+        let order = |id: &str, email: Option<&str>, customer_id: Option<&str>| Order {
+            id: id.into(),
+            email: email.map(str::to_string),
+            customer_id: customer_id.map(str::to_string),
+            date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
+            ..Order::default()
+        };
+        let customers = |orders: &[Order]| -> Vec<Option<String>> {
+            let mut builder = OrdersBuilder::default();
+            builder.start_file("test.csv");
+            for o in orders {
+                builder.push(o.clone()).unwrap();
+            }
+            let built = builder.finish().unwrap().orders;
+            let column = built.column(col::CUSTOMER).unwrap().str().unwrap().clone();
+            column.iter().map(|c| c.map(str::to_string)).collect()
+        };
+        let ann = order("#1", Some("ann@x.com"), Some("7"));
+        let nobody = order("#2", None, None);
+        let by_id = order("#3", None, Some("8"));
+        let bea = order("#4", Some("bea@x.com"), None);
+        let some = |s: &str| Some(s.to_string());
+        // E-mails only: the customer column is the e-mail column.
+        assert_eq!(
+            customers(&[ann.clone(), nobody.clone()]),
+            [some("ann@x.com"), None]
+        );
+        // A customer known by id alone, after and before orders with e-mails.
+        assert_eq!(
+            customers(&[ann.clone(), nobody.clone(), by_id.clone(), bea.clone()]),
+            [some("ann@x.com"), None, some("id:8"), some("bea@x.com")]
+        );
+        assert_eq!(
+            customers(&[by_id, ann, nobody, bea]),
+            [some("id:8"), some("ann@x.com"), None, some("bea@x.com")]
+        );
     }
 }
