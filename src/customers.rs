@@ -253,16 +253,12 @@ pub fn customers_and_histories(
     let key_rows: Vec<IdxSize> = by_rank.iter().map(|c| key_rows[c.2 as usize]).collect();
     // The sums in that order, read in place (a copy would double them).
     let ranked = || by_rank.iter().map(|c| &sums[c.2 as usize]);
-    // A value of the orders table's column `from` by the rows `rows`, texts
-    // copied out of the orders' text buffers so that the orders table can
-    // go once it is dropped.
+    // A value of the orders table's column `from` by the rows `rows`. Texts
+    // stay in the orders' text buffers, shared: copying them out (so that
+    // dropping the orders table would free its texts) made this step the
+    // run's peak of memory, above what the lists then free.
     let value_of = |from: &str, rows: &IdxCa, to: &str| -> PolarsResult<Column> {
-        let taken = orders.column(from)?.take(rows)?.with_name(to.into());
-        if let Ok(texts) = taken.str() {
-            let copied = texts.downcast_iter().map(|texts| texts.clone().gc());
-            return Ok(StringChunked::from_chunk_iter(to.into(), copied).into_column());
-        }
-        Ok(taken)
+        Ok(orders.column(from)?.take(rows)?.with_name(to.into()))
     };
     // The rows of places in time order (kept plus one, 0 for none).
     let time_order_rows = time_order.cont_slice()?;
