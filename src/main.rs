@@ -8,6 +8,7 @@
 // cohorts, pareto, order_values, recency, segment_sizes, over calendar,
 // frame and histogram) read the orders and customers tables; report draws
 // their results and is used by cmd only.
+mod allocator;
 mod audience;
 mod calendar;
 mod cli;
@@ -41,11 +42,6 @@ mod testing;
 mod threads;
 
 use clap::{CommandFactory, FromArgMatches, Subcommand};
-
-// glibc's allocator spent a quarter of the time on a large export in
-// malloc/free of the many small strings ingest makes; mimalloc is much cheaper.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

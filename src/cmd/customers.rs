@@ -56,6 +56,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     }
     let mut data = read_exports(&args.input, &settings)?;
     let predicted = predict(&mut data, settings.horizon_days())?;
+    crate::allocator::give_back_freed_memory();
     let totals = Totals::of(&data.customers)?;
     let segments = segments::all(&rules, &totals);
     let as_of = data.as_of;

@@ -217,8 +217,10 @@ pub fn read_dataset(input: &InputArgs, settings: &Resolved, line_items: bool) ->
         read.hints.map(IntoLazy::lazy),
         read.as_of,
     )?;
+    let customers = customers.collect()?;
+    crate::allocator::give_back_freed_memory();
     Ok(Dataset {
-        customers: customers.collect()?,
+        customers,
         histories,
         orders: read.orders,
         items: read.items,
@@ -252,6 +254,7 @@ fn read_orders_table(
     let mut options = input.ingest_options(settings)?;
     options.line_items = line_items;
     let mut ingested = ingest::read_orders(&input.exports, &options)?;
+    crate::allocator::give_back_freed_memory();
     let before = ingested.orders.height();
     ingested.orders = orders_until(ingested.orders, as_of)?;
     ingested.report.after_as_of = (before - ingested.orders.height()) as u64;

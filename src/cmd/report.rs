@@ -71,6 +71,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     };
     let input_notes = data.notes.len();
     let predicted = predict(&mut data, settings.horizon_days())?;
+    crate::allocator::give_back_freed_memory();
     if predicted.unfitted_because.is_some() {
         // The prediction section says why; no need to say it twice.
         data.notes.truncate(input_notes);

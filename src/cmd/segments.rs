@@ -83,6 +83,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     }
     let mut data = read_exports(&args.input, &settings)?;
     let predicted = predict(&mut data, settings.horizon_days())?;
+    crate::allocator::give_back_freed_memory();
     let totals = Totals::of(&data.customers)?;
     let chosen = choose(every_segment(&totals), &args.only, to_stdout)?;
     let emitter = Emitter::new(args.json);
@@ -106,6 +107,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         histories,
     } = data;
     drop((orders, items, histories));
+    crate::allocator::give_back_freed_memory();
     let mut customers = predicted.join(lists::list_table(customers, &rules, as_of)?)?;
     if args.rfm {
         customers = rfm::with_rfm(customers.lazy()).collect()?;

@@ -75,6 +75,7 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
         (data, outside_window) = window.keep(data)?;
     }
     let predicted = predict(&mut data, settings.horizon_days())?;
+    crate::allocator::give_back_freed_memory();
     let rules = settings.rules();
     let summary = metrics::summary(
         &data.customers,
