@@ -570,31 +570,41 @@ mod tests {
         }
     }
 
+    /// The orders table of `count` orders, each made by `order` from its
+    /// number and `next(below)`, a seeded pseudo-random number below `below`.
+    fn random_orders(
+        seed: u64,
+        count: usize,
+        mut order: impl FnMut(usize, &mut dyn FnMut(u64) -> u64) -> Order,
+    ) -> DataFrame {
+        let mut rng = crate::ingest::fuzz_mutations::Rng(seed);
+        let mut next = |below: u64| rng.next() % below;
+        let mut builder = OrdersBuilder::default();
+        builder.start_file("test.csv");
+        for n in 0..count {
+            builder.push(order(n, &mut next)).unwrap();
+        }
+        builder.finish().unwrap().orders
+    }
+
     /// The order of time is polars' stable sort by date, time of day, id
     /// length and id, with nulls first: checked on orders with many ties in
     /// time (a day's few times), unknown times, ids of several lengths, in
     /// no order of time.
     #[test]
     fn the_time_order_is_polars_sort_by_date_time_and_id() {
-        let mut rng = crate::ingest::fuzz_mutations::Rng(7);
-        let mut next = |below: u64| rng.next() % below;
-        let mut builder = OrdersBuilder::default();
-        builder.start_file("test.csv");
-        for n in 0..3_000 {
+        let orders = random_orders(7, 3_000, |n, next| {
             let day = next(20) as u32 + 1;
-            builder
-                .push(Order {
-                    // A third share their first eight bytes, as long ids.
-                    id: match n % 3 {
-                        0 => format!("#order-number-{}", n * 7_919 % 3_000),
-                        _ => format!("#{}", n * 7_919 % 3_000),
-                    },
-                    time_of_day: (next(3) > 0).then(|| next(4) as u32 * 3_600),
-                    ..order("", Some("a@x.com"), (2025, 1, day), 100)
-                })
-                .unwrap();
-        }
-        let orders = builder.finish().unwrap().orders;
+            Order {
+                // A third share their first eight bytes, as long ids.
+                id: match n % 3 {
+                    0 => format!("#order-number-{}", n * 7_919 % 3_000),
+                    _ => format!("#{}", n * 7_919 % 3_000),
+                },
+                time_of_day: (next(3) > 0).then(|| next(4) as u32 * 3_600),
+                ..order("", Some("a@x.com"), (2025, 1, day), 100)
+            }
+        });
         let expected = orders
             .clone()
             .lazy()
@@ -770,24 +780,17 @@ mod tests {
     /// that tie.
     #[test]
     fn customers_by_revenue_then_key_and_histories_by_key_as_polars_sorts_them() {
-        let mut rng = crate::ingest::fuzz_mutations::Rng(11);
-        let mut next = |below: u64| rng.next() % below;
-        let mut builder = OrdersBuilder::default();
-        builder.start_file("test.csv");
         let keys = ["customer", "customer-1", "customer-10", "cus", "b", "zz"];
-        for n in 0..2_000 {
+        let orders = random_orders(11, 2_000, |n, next| {
             let key = format!("{}{}@x.com", keys[n % keys.len()], next(60));
             let day = next(28) as u32 + 1;
-            builder
-                .push(order(
-                    &format!("#{n}"),
-                    Some(&key),
-                    (2025, 1, day),
-                    100 * next(3) as i64,
-                ))
-                .unwrap();
-        }
-        let orders = builder.finish().unwrap().orders;
+            order(
+                &format!("#{n}"),
+                Some(&key),
+                (2025, 1, day),
+                100 * next(3) as i64,
+            )
+        });
         let as_of = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
         let hints = df!(
             hint::EMAIL => ["customer-17@x.com", "b3@x.com", "nobody@x.com"],
