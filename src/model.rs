@@ -679,22 +679,23 @@ impl OrdersBuilder {
         if let Some(earlier) = self.ids.push(self.store, &order.id) {
             self.earlier_copy.insert(row, earlier);
         }
-        let key = match (
+        // The customer key when it is not the order's e-mail (or its absence).
+        let other_key = match (
             &order.email,
             &order.customer_id,
             self.stores.get(self.store),
         ) {
             (Some(_), _, None) | (None, None, _) => None,
-            (None, Some(id), None) => Some(Some(format!("id:{id}"))),
-            (Some(email), _, Some(store)) => Some(Some(store_customer(store, email))),
-            (None, Some(id), Some(store)) => Some(Some(store_customer(store, &format!("id:{id}")))),
+            (None, Some(id), None) => Some(format!("id:{id}")),
+            (Some(email), _, Some(store)) => Some(store_customer(store, email)),
+            (None, Some(id), Some(store)) => Some(store_customer(store, &format!("id:{id}"))),
         };
-        if key.is_some() && self.customer.is_none() {
+        if other_key.is_some() && self.customer.is_none() {
             self.customer = Some(self.customers_so_far());
         }
         if let Some(customer) = &mut self.customer {
-            match key {
-                Some(key) => customer.append_option(key),
+            match other_key {
+                Some(key) => customer.append_value(key),
                 None => customer.append_option(order.email.as_deref()),
             }
         }
