@@ -857,7 +857,16 @@ impl OrdersBuilder {
             .map(|(total, refunded)| (total - refunded).max(0))
             .collect();
         let height = self.len();
-        let text = |builder: StringChunkedBuilder| builder.finish().into_column();
+        // A column no order fills (Shopify's customer id, a column the export
+        // does not have) is one null for all rows, not a null per row.
+        let text = |builder: StringChunkedBuilder| {
+            let texts = builder.finish();
+            if texts.null_count() == height {
+                Column::full_null(texts.name().clone(), height, &DataType::String)
+            } else {
+                texts.into_column()
+            }
+        };
         let email = StringChunked::with_chunk(col::EMAIL.into(), self.email.freeze());
         let customer = match self.customer {
             Some(customer) => text(customer),
@@ -1229,5 +1238,26 @@ mod tests {
             customers(&[by_id, ann, nobody, bea]),
             [some("id:8"), some("ann@x.com"), None, some("bea@x.com")]
         );
+    }
+
+    #[test]
+    fn a_text_no_order_has_is_one_null_for_all_rows() {
+        let order = |id: &str, company: Option<&str>| Order {
+            id: id.into(),
+            company: company.map(str::to_string),
+            date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
+            ..Order::default()
+        };
+        let mut builder = OrdersBuilder::default();
+        builder.start_file("test.csv");
+        builder.push(order("#1", None)).unwrap();
+        builder.push(order("#2", Some("Linen Co"))).unwrap();
+        let orders = builder.finish().unwrap().orders;
+        let customer_id = orders.column(col::CUSTOMER_ID).unwrap();
+        assert!(matches!(customer_id, Column::Scalar(_)), "{customer_id:?}");
+        assert_eq!(customer_id.null_count(), 2);
+        let company = orders.column(col::COMPANY).unwrap();
+        assert!(!matches!(company, Column::Scalar(_)));
+        assert_eq!(company.str().unwrap().get(1), Some("Linen Co"));
     }
 }
