@@ -857,15 +857,20 @@ impl OrdersBuilder {
             .map(|(total, refunded)| (total - refunded).max(0))
             .collect();
         let height = self.len();
-        // A column no order fills (Shopify's customer id, a column the export
-        // does not have) is one null for all rows, not a null per row.
+        // A column with one value in every row (Shopify's customer id, empty;
+        // a store's one currency; a column the export does not have) is that
+        // value once, not once per row.
         let text = |builder: StringChunkedBuilder| {
             let texts = builder.finish();
-            if texts.null_count() == height {
-                Column::full_null(texts.name().clone(), height, &DataType::String)
-            } else {
-                texts.into_column()
+            let first = texts.iter().next().flatten();
+            if height == 0 || texts.iter().any(|text| text != first) {
+                return texts.into_column();
             }
+            let value = match first {
+                Some(text) => Scalar::new(DataType::String, AnyValue::StringOwned(text.into())),
+                None => Scalar::null(DataType::String),
+            };
+            Column::new_scalar(texts.name().clone(), value, height)
         };
         let email = StringChunked::with_chunk(col::EMAIL.into(), self.email.freeze());
         let customer = match self.customer {
@@ -1241,10 +1246,11 @@ mod tests {
     }
 
     #[test]
-    fn a_text_no_order_has_is_one_null_for_all_rows() {
+    fn a_text_with_one_value_in_every_order_is_kept_once() {
         let order = |id: &str, company: Option<&str>| Order {
             id: id.into(),
             company: company.map(str::to_string),
+            currency: Some("EUR".into()),
             date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
             ..Order::default()
         };
@@ -1256,8 +1262,13 @@ mod tests {
         let customer_id = orders.column(col::CUSTOMER_ID).unwrap();
         assert!(matches!(customer_id, Column::Scalar(_)), "{customer_id:?}");
         assert_eq!(customer_id.null_count(), 2);
+        let currency = orders.column(col::CURRENCY).unwrap();
+        assert!(matches!(currency, Column::Scalar(_)), "{currency:?}");
+        let currency: Vec<_> = currency.str().unwrap().iter().collect();
+        assert_eq!(currency, [Some("EUR"), Some("EUR")]);
         let company = orders.column(col::COMPANY).unwrap();
         assert!(!matches!(company, Column::Scalar(_)));
-        assert_eq!(company.str().unwrap().get(1), Some("Linen Co"));
+        let company: Vec<_> = company.str().unwrap().iter().collect();
+        assert_eq!(company, [None, Some("Linen Co")]);
     }
 }
