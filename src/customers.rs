@@ -155,10 +155,9 @@ pub fn customers_and_histories(
         .iter()
         .map(|c| c == Some(true))
         .collect();
-    let numbers = |name: &str| -> PolarsResult<Vec<i64>> {
-        Ok(orders.column(name)?.i64()?.rechunk().cont_slice()?.to_vec())
-    };
-    let (net, quantity) = (numbers(order::NET)?, numbers(order::QUANTITY)?);
+    let net = orders.column(order::NET)?.i64()?.rechunk();
+    let quantity = orders.column(order::QUANTITY)?.i64()?.rechunk();
+    let (net, quantity) = (net.cont_slice()?, quantity.cont_slice()?);
     let days = orders.column(order::DATE)?.cast(&DataType::Int32)?;
     let days = days.i32()?.rechunk();
     let days = days.cont_slice()?;
@@ -229,7 +228,7 @@ pub fn customers_and_histories(
         &in_key_order,
         &customer_of,
         &time_order,
-        (&net, days),
+        (net, days),
         as_of_days,
     )?;
     // The customers table's order: revenue, highest first, then key.
