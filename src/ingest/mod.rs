@@ -518,7 +518,7 @@ mod tests {
 
     /// Every export in fixtures/, and what detection makes of it. A new
     /// fixture must be added here.
-    const FIXTURES: [(&str, Expected); 55] = [
+    const FIXTURES: [(&str, Expected); 56] = [
         (
             "abandoned_checkouts.csv",
             NotOrders("a Shopify abandoned-checkouts export"),
@@ -598,6 +598,7 @@ mod tests {
         ("products_shopify.csv", Is("shopify")),
         ("products_woocommerce_default.csv", Is("woocommerce")),
         ("products_woocommerce_items.csv", Is("woocommerce")),
+        ("related_lift_one.csv", Is("shopify")),
     ];
 
     fn fixtures_dir() -> &'static Path {

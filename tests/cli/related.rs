@@ -83,6 +83,26 @@ fn every_format_gives_the_hand_counted_pairs_and_next_items() {
     }
 }
 
+/// 25 customers all bought an apron, 7 of them a bowl: P(bowl | apron) =
+/// 7/25 = P(bowl), a lift of exactly 1 both ways, so nobody is offered a
+/// bowl (a lift computed in two roundings was 1.0000000000000002, and 18
+/// customers were).
+#[test]
+fn a_lift_of_exactly_one_is_listed_but_suggests_nothing() {
+    let (_dir, out, stderr) = related("related_lift_one.csv", &["--min-customers", "1"]);
+    assert_eq!(
+        text(&out.join("pairs.csv")),
+        "product_a,product_b,customers_a,customers_b,customers_both,confidence,lift\n\
+         Apron,Bowl,25,7,7,0.2800,1.0000\n\
+         Bowl,Apron,7,25,7,1.0000,1.0000\n"
+    );
+    assert_eq!(text(&out.join("next_items.csv")).lines().count(), 1);
+    assert!(
+        stderr.contains("0 related items for 0 customers"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn min_customers_drops_the_rare_pairs_and_per_customer_caps_the_list() {
     let (_dir, out, _) = related("products_shopify.csv", &[]);
