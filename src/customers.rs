@@ -240,12 +240,8 @@ pub fn customers_and_histories(
         .iter()
         .enumerate()
         .map(|(customer, sums)| {
-            let customer = customer as IdxSize;
-            (
-                std::cmp::Reverse(sums.revenue),
-                key_place[customer as usize],
-                customer,
-            )
+            let place = key_place[customer];
+            (std::cmp::Reverse(sums.revenue), place, customer as IdxSize)
         })
         .collect();
     by_rank.par_sort_unstable();
@@ -425,12 +421,7 @@ fn time_order(orders: &DataFrame) -> PolarsResult<Vec<IdxSize>> {
         .map(|(row, ((day, time), id))| {
             let day = day.map_or(i64::MIN >> 20, i64::from);
             let time = time.map_or(0, |t| i64::from(t) + 1);
-            let (length, head) = id.map_or((0, 0), |id| {
-                let mut head = [0u8; 8];
-                let first = &id.as_bytes()[..id.len().min(8)];
-                head[..first.len()].copy_from_slice(first);
-                (id.len() + 1, u64::from_be_bytes(head))
-            });
+            let (length, head) = id.map_or((0, 0), |id| (id.len() + 1, head_of(id)));
             ((day << 20) + time, length, head, row as IdxSize)
         })
         .collect();
@@ -541,16 +532,19 @@ fn histories(
 fn in_key_order(keys: &polars_arrow::array::Utf8ViewArray, key_rows: &[IdxSize]) -> Vec<IdxSize> {
     let key = |customer: IdxSize| keys.value(key_rows[customer as usize] as usize);
     let mut keyed: Vec<(u64, IdxSize)> = (0..key_rows.len() as IdxSize)
-        .map(|customer| {
-            let mut head = [0u8; 8];
-            let bytes = key(customer).as_bytes();
-            let first = &bytes[..bytes.len().min(8)];
-            head[..first.len()].copy_from_slice(first);
-            (u64::from_be_bytes(head), customer)
-        })
+        .map(|customer| (head_of(key(customer)), customer))
         .collect();
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
     keyed.into_iter().map(|(_, customer)| customer).collect()
+}
+
+/// A text's first eight bytes as a number (zeros after a shorter text):
+/// two texts whose heads differ compare as their heads do.
+fn head_of(text: &str) -> u64 {
+    let mut head = [0u8; 8];
+    let first = &text.as_bytes()[..text.len().min(8)];
+    head[..first.len()].copy_from_slice(first);
+    u64::from_be_bytes(head)
 }
 
 #[cfg(test)]
