@@ -119,6 +119,7 @@ impl InputArgs {
             skip_bad_rows: self.skip_bad_rows,
             stores: self.stores()?,
             line_items: false,
+            skip_contact_details: false,
         })
     }
 

@@ -16,7 +16,7 @@ pub mod summary;
 use crate::cli::InputArgs;
 use crate::config::{KEYS as SETTING_KEYS, Resolved};
 use crate::exit_codes::usage;
-use crate::ingest::{self, IngestReport, Rejected};
+use crate::ingest::{self, IngestOptions, IngestReport, Rejected};
 use crate::model::col as order;
 use crate::output::{self, date_from_days, files, formula_safe, write_atomically};
 use crate::predict::{self, Models};
@@ -190,8 +190,12 @@ pub fn read_exports_with_items(input: &InputArgs, settings: &Resolved) -> Result
 
 /// The orders and line-items tables without the customers table: for
 /// `products`, which counts customers from the line items.
+/// It lists no customer, so the customers' contact details are not read.
 pub fn read_orders_with_items(input: &InputArgs, settings: &Resolved) -> Result<OrdersRead> {
-    let read = read_orders_table(input, settings, true)?;
+    let mut options = input.ingest_options(settings)?;
+    options.line_items = true;
+    options.skip_contact_details = true;
+    let read = read_orders_table(input, &options)?;
     require_items(input, read.items.as_ref())?;
     Ok(read)
 }
@@ -211,7 +215,9 @@ fn require_items(input: &InputArgs, items: Option<&DataFrame>) -> Result<()> {
 /// The exports read, with the line-items table when `line_items` (which
 /// may then be empty: the exports name no product).
 pub fn read_dataset(input: &InputArgs, settings: &Resolved, line_items: bool) -> Result<Dataset> {
-    let read = read_orders_table(input, settings, line_items)?;
+    let mut options = input.ingest_options(settings)?;
+    options.line_items = line_items;
+    let read = read_orders_table(input, &options)?;
     let (customers, histories) = crate::customers::customers_and_histories(
         &read.orders,
         read.hints.map(IntoLazy::lazy),
@@ -242,18 +248,13 @@ pub struct OrdersRead {
     pub notes: Vec<String>,
 }
 
-/// Reads the exports into the orders table: the orders up to the as-of
-/// date; writes `--rejects` when asked, and prints the notes.
-fn read_orders_table(
-    input: &InputArgs,
-    settings: &Resolved,
-    line_items: bool,
-) -> Result<OrdersRead> {
+/// Reads the exports, as `options` (from the command line) say, into the
+/// orders table: the orders up to the as-of date; writes `--rejects` when
+/// asked, and prints the notes.
+fn read_orders_table(input: &InputArgs, options: &IngestOptions) -> Result<OrdersRead> {
     protect_inputs(input)?;
     let as_of = input.as_of();
-    let mut options = input.ingest_options(settings)?;
-    options.line_items = line_items;
-    let mut ingested = ingest::read_orders(&input.exports, &options)?;
+    let mut ingested = ingest::read_orders(&input.exports, options)?;
     crate::allocator::give_back_freed_memory();
     let before = ingested.orders.height();
     ingested.orders = orders_until(ingested.orders, as_of)?;

@@ -242,6 +242,8 @@ fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         .try_into()
         .expect("four columns asked for");
     let optional = |n: &str| reader.column(n);
+    let options = sink.options;
+    let contact = |n: &str| options.contact(reader.column(n));
     let mut columns = Columns {
         order_id,
         date,
@@ -254,13 +256,13 @@ fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         emails: [optional("Customer Email"), optional("Billing Email")],
         refunded: optional("Refund Amount"),
         currency: optional("Order Currency Code"),
-        company: optional("Billing Company"),
-        customer_name: optional("Customer Name"),
-        first_name: optional("Billing First Name"),
-        last_name: optional("Billing Last Name"),
-        phones: [optional("Customer Phone"), optional("Billing Phone")],
-        zips: [optional("Billing Zip"), optional("Shipping Zip")],
-        countries: [optional("Billing Country"), optional("Shipping Country")],
+        company: contact("Billing Company"),
+        customer_name: contact("Customer Name"),
+        first_name: contact("Billing First Name"),
+        last_name: contact("Billing Last Name"),
+        phones: [contact("Customer Phone"), contact("Billing Phone")],
+        zips: [contact("Billing Zip"), contact("Shipping Zip")],
+        countries: [contact("Billing Country"), contact("Shipping Country")],
         dates: SlashDates::new(sink.options.date_order),
     };
     if columns.details.is_none() && columns.total_quantity.is_none() {

@@ -47,6 +47,9 @@ fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         .try_into()
         .expect("four columns asked for");
     let optional = |name: &str| reader.column(name);
+    // Contact details are left unread for a command that lists no customer.
+    let options = sink.options;
+    let contact = |name: &str| options.contact(reader.column(name));
     let mut columns = Columns {
         order_id,
         created_at,
@@ -56,9 +59,9 @@ fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         refunded: optional("Amount Refunded"),
         status: optional("Financial Status"),
         currency: optional("Currency"),
-        company: optional("Billing Company"),
-        name: optional("Billing Name"),
-        zips: [optional("Billing Zip"), optional("Shipping Zip")],
+        company: contact("Billing Company"),
+        name: contact("Billing Name"),
+        zips: [contact("Billing Zip"), contact("Shipping Zip")],
     };
     read_rows(reader, sink, &mut columns)
 }

@@ -187,6 +187,7 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     }
     let get = |key: &str| positions.get(key).copied();
     let required = |key: &str| get(key).expect("Mapping::parse checks the required keys");
+    let contact = |key: &str| sink.options.contact(get(key));
     let mut columns = Columns {
         order: required("order"),
         date: required("date"),
@@ -196,13 +197,13 @@ pub fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         quantity: get("quantity"),
         refunded: get("refunded"),
         status: get("status"),
-        company: get("company"),
-        name: get("name"),
-        phone: get("phone"),
-        zip: get("zip"),
-        country: get("country"),
+        company: contact("company"),
+        name: contact("name"),
+        phone: contact("phone"),
+        zip: contact("zip"),
+        country: contact("country"),
         currency: get("currency"),
-        consent: get("consent"),
+        consent: contact("consent"),
         item: [
             get("product"),
             get("sku"),

@@ -143,6 +143,19 @@ pub struct IngestOptions {
     /// Keep every order's line items ([`Ingested::items`]): only the
     /// commands about products ask, the others never pay for them.
     pub line_items: bool,
+    /// Leave the customers' contact details (company, name, phone, zip,
+    /// country, marketing consent) unread: for `products`, which lists no
+    /// customer. Their cells are never looked at, so the orders table has
+    /// none of them.
+    pub skip_contact_details: bool,
+}
+
+impl IngestOptions {
+    /// `column`, the column of a contact detail; `None` when contact details
+    /// are skipped.
+    pub fn contact(&self, column: Option<usize>) -> Option<usize> {
+        column.filter(|_| !self.skip_contact_details)
+    }
 }
 
 /// What ingest did with the rows it was given.

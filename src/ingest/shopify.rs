@@ -87,6 +87,8 @@ fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         .try_into()
         .expect("six columns asked for");
     let optional = |n: &str| reader.column(n);
+    let options = sink.options;
+    let contact = |n: &str| options.contact(reader.column(n));
     let mut columns = Columns {
         name,
         email,
@@ -99,17 +101,17 @@ fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         cancelled_at: optional("Cancelled at"),
         payment_method: optional("Payment Method"),
         currency: optional("Currency"),
-        company: optional("Billing Company"),
-        billing_name: optional("Billing Name"),
-        shipping_name: optional("Shipping Name"),
+        company: contact("Billing Company"),
+        billing_name: contact("Billing Name"),
+        shipping_name: contact("Shipping Name"),
         phones: [
-            optional("Billing Phone"),
-            optional("Phone"),
-            optional("Shipping Phone"),
+            contact("Billing Phone"),
+            contact("Phone"),
+            contact("Shipping Phone"),
         ],
-        zips: [optional("Billing Zip"), optional("Shipping Zip")],
-        countries: [optional("Billing Country"), optional("Shipping Country")],
-        accepts_marketing: optional("Accepts Marketing"),
+        zips: [contact("Billing Zip"), contact("Shipping Zip")],
+        countries: [contact("Billing Country"), contact("Shipping Country")],
+        accepts_marketing: contact("Accepts Marketing"),
         item: ItemColumns {
             name: optional("Lineitem name"),
             sku: optional("Lineitem sku"),

@@ -192,6 +192,8 @@ struct Columns {
 
 fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
     let optional = |n: &str| reader.column(n);
+    let options = sink.options;
+    let contact = |n: &str| options.contact(reader.column(n));
     let Some(order_id) = optional("order_id").or(optional("order_number")) else {
         reader.require(&["order_id"], WHAT)?;
         unreachable!("require fails on a missing column");
@@ -224,12 +226,12 @@ fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
         currency: optional("order_currency").or(optional("currency")),
         customer_id: optional("customer_id"),
         email: optional("billing_email"),
-        company: optional("billing_company"),
-        first_name: optional("billing_first_name"),
-        last_name: optional("billing_last_name"),
-        phone: optional("billing_phone"),
-        zips: [optional("billing_postcode"), optional("shipping_postcode")],
-        countries: [optional("billing_country"), optional("shipping_country")],
+        company: contact("billing_company"),
+        first_name: contact("billing_first_name"),
+        last_name: contact("billing_last_name"),
+        phone: contact("billing_phone"),
+        zips: [contact("billing_postcode"), contact("shipping_postcode")],
+        countries: [contact("billing_country"), contact("shipping_country")],
         item_columns: [
             optional("item_name"),
             optional("item_sku"),
