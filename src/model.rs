@@ -109,8 +109,6 @@ pub mod item_col {
     pub const VARIANT: &str = "variant";
     /// String or null. The item's SKU.
     pub const SKU: &str = "sku";
-    /// String or null. The item's vendor (Shopify `Vendor`).
-    pub const VENDOR: &str = "vendor";
     /// Int64. Units of the item.
     pub const QUANTITY: &str = "quantity";
     /// Int64, cents. The item's revenue: price × quantity − the item's
@@ -126,7 +124,6 @@ pub struct LineItem {
     pub product: String,
     pub variant: Option<String>,
     pub sku: Option<String>,
-    pub vendor: Option<String>,
     pub quantity: i64,
     pub revenue_cents: i64,
 }
@@ -370,7 +367,6 @@ struct ItemsBuilder {
     product: Interned,
     variant: Interned,
     sku: Interned,
-    vendor: Interned,
     quantity: Vec<i64>,
     revenue: Vec<i64>,
     money_sum: i64,
@@ -572,7 +568,6 @@ impl OrdersBuilder {
             kept.product.push(Some(&item.product));
             kept.variant.push(item.variant.as_deref());
             kept.sku.push(item.sku.as_deref());
-            kept.vendor.push(item.vendor.as_deref());
             kept.quantity.push(item.quantity);
             kept.revenue.push(item.revenue_cents);
         }
@@ -963,7 +958,6 @@ impl ItemsBuilder {
             self.product.column(item_col::PRODUCT)?,
             self.variant.column(item_col::VARIANT)?,
             self.sku.column(item_col::SKU)?,
-            self.vendor.column(item_col::VENDOR)?,
             Column::new(item_col::QUANTITY.into(), self.quantity),
             Column::new(item_col::REVENUE.into(), self.revenue),
         ]);

@@ -276,7 +276,6 @@ impl OrderRows for Columns {
         Ok(vec![row.line_item(
             row.cell(product)?,
             sku,
-            None,
             units,
             revenue,
         )?])

@@ -167,12 +167,11 @@ impl Row<'_> {
 
     /// A line item of `quantity` units named by the cell `name` (its variant
     /// cut off the name, see [`LineItem::named`]; an empty name is
-    /// "(no name)", so that the item still counts), with its SKU and vendor.
+    /// "(no name)", so that the item still counts), with its SKU.
     pub fn line_item(
         &self,
         name: &str,
         sku: Option<usize>,
-        vendor: Option<usize>,
         quantity: i64,
         revenue_cents: i64,
     ) -> Result<LineItem, RowError> {
@@ -181,7 +180,6 @@ impl Row<'_> {
             item.product = NO_NAME.to_string();
         }
         item.sku = self.text(sku)?;
-        item.vendor = self.text(vendor)?;
         item.quantity = quantity;
         item.revenue_cents = revenue_cents;
         Ok(item)

@@ -68,7 +68,6 @@ struct ItemColumns {
     sku: Option<usize>,
     price: Option<usize>,
     discount: Option<usize>,
-    vendor: Option<usize>,
 }
 
 fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
@@ -117,7 +116,6 @@ fn read(reader: &mut ExportReader, sink: &mut Sink) -> Result<FileCounts> {
             sku: optional("Lineitem sku"),
             price: optional("Lineitem price"),
             discount: optional("Lineitem discount"),
-            vendor: optional("Vendor"),
         },
     };
     read_rows(reader, sink, &mut columns)
@@ -203,7 +201,6 @@ impl OrderRows for Columns {
         Ok(vec![row.line_item(
             row.cell(name)?,
             item.sku,
-            item.vendor,
             quantity,
             revenue,
         )?])

@@ -320,7 +320,7 @@ impl OrderRows for Columns {
                     total
                 };
                 let revenue = row.optional_cents(amount, "an amount such as 12.50")?;
-                let mut item = row.line_item(row.cell(name)?, sku, None, units, revenue)?;
+                let mut item = row.line_item(row.cell(name)?, sku, units, revenue)?;
                 item.add_variation(row.text(meta)?);
                 Ok(vec![item])
             }
