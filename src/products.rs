@@ -112,9 +112,10 @@ pub struct Purchases {
 /// is looked up in an index, built the first time one is needed (hashing a
 /// million order ids when none is, was a quarter of `products`' own work).
 struct OrderFinder<'a> {
-    /// The store (with separate stores) and order id of each row; one row
-    /// per pair.
-    keys: Vec<OrderKey<'a>>,
+    /// The order id of each row, and with separate stores its store: one
+    /// row per pair.
+    ids: &'a StringChunked,
+    stores: Option<&'a StringChunked>,
     /// The row after the last one found.
     next: usize,
     last: Option<usize>,
@@ -125,22 +126,24 @@ struct OrderFinder<'a> {
 type OrderKey<'a> = (Option<&'a str>, Option<&'a str>);
 
 impl<'a> OrderFinder<'a> {
+    fn key(&self, row: usize) -> OrderKey<'a> {
+        (self.stores.and_then(|s| s.get(row)), self.ids.get(row))
+    }
+
     fn row(&mut self, key: OrderKey) -> Option<usize> {
         if let Some(last) = self.last
-            && self.keys[last] == key
+            && self.key(last) == key
         {
             return Some(last);
         }
-        let row = if self.keys.get(self.next) == Some(&key) {
+        let row = if self.next < self.ids.len() && self.key(self.next) == key {
             Some(self.next)
         } else {
-            let keys = &self.keys;
-            let index = self.index.get_or_insert_with(|| {
-                keys.iter()
-                    .enumerate()
-                    .map(|(row, &key)| (key, row))
-                    .collect()
-            });
+            if self.index.is_none() {
+                let rows = (0..self.ids.len()).map(|row| (self.key(row), row));
+                self.index = Some(rows.collect());
+            }
+            let index = self.index.as_ref().expect("just built");
             index.get(&key).copied()
         };
         if let Some(row) = row {
@@ -180,11 +183,13 @@ impl Purchases {
         let dates = dates.i32()?.rechunk().into_owned();
         let times = orders.column(col::TIME)?.i32()?.rechunk().into_owned();
 
+        // Sized once: doubling as they grow held up to twice their memory
+        // (a million orders have about two million line items).
         let mut purchases = Purchases {
             products: Vec::new(),
-            orders: Vec::new(),
+            orders: Vec::with_capacity(orders.height()),
             customers: Vec::new(),
-            lines: Vec::new(),
+            lines: Vec::with_capacity(items.height()),
             articles: Vec::new(),
             order_ids: order_ids.clone(),
         };
@@ -216,10 +221,8 @@ impl Purchases {
         }
 
         let mut finder = OrderFinder {
-            keys: match &order_stores {
-                Some(stores) => stores.iter().zip(order_ids.iter()).collect(),
-                None => order_ids.iter().map(|id| (None, id)).collect(),
-            },
+            ids: &order_ids,
+            stores: order_stores.as_ref(),
             next: 0,
             last: None,
             index: None,

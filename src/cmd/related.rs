@@ -102,6 +102,10 @@ pub fn run(args: &Args, config_file: Option<&Path>) -> Result<()> {
     let data = read_exports_with_items(&args.input, &settings)?;
     let items = data.items.as_ref().expect("read with items");
     let purchases = Purchases::of(&data.orders, items, settings.product_identity())?;
+    // What the list needs of the orders and line items is in `purchases`
+    // now: their memory goes back before the list is made.
+    drop((data.orders, data.items));
+    crate::allocator::give_back_freed_memory();
     let by_customer = purchases.products_by_customer();
     let min_customers = settings.min_customers();
     let related = products::related(&purchases, &by_customer, min_customers);
