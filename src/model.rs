@@ -338,22 +338,21 @@ pub struct OrdersBuilder {
     /// The customer keys, once one differs from its order's e-mail (a
     /// customer id without an e-mail, separate stores); until then the
     /// customer column is the e-mail column, sharing its text.
-    customer: Option<StringChunkedBuilder>,
-    /// Read back by [`Self::email`], hence not a `StringChunkedBuilder`.
+    customer: Option<MutableBinaryViewArray<str>>,
     email: MutableBinaryViewArray<str>,
-    customer_id: StringChunkedBuilder,
+    customer_id: MutableBinaryViewArray<str>,
     date: Vec<i32>,
     time_of_day: Vec<Option<i32>>,
     quantity: Vec<i64>,
     total: Vec<i64>,
     refunded: Vec<i64>,
-    company: StringChunkedBuilder,
-    name: StringChunkedBuilder,
-    phone: StringChunkedBuilder,
-    zip: StringChunkedBuilder,
-    country: StringChunkedBuilder,
+    company: MutableBinaryViewArray<str>,
+    name: MutableBinaryViewArray<str>,
+    phone: MutableBinaryViewArray<str>,
+    zip: MutableBinaryViewArray<str>,
+    country: MutableBinaryViewArray<str>,
     accepts_marketing: Vec<Option<bool>>,
-    currency: StringChunkedBuilder,
+    currency: MutableBinaryViewArray<str>,
     excluded: Vec<Option<&'static str>>,
     /// The line items, when a command asked for them.
     items: Option<ItemsBuilder>,
@@ -491,7 +490,6 @@ fn last_row_of<'a>(
 
 impl Default for OrdersBuilder {
     fn default() -> Self {
-        let text = |name: &str| StringChunkedBuilder::new(name.into(), 0);
         OrdersBuilder {
             ids: OrderIds::default(),
             stores: Vec::new(),
@@ -504,19 +502,19 @@ impl Default for OrdersBuilder {
             items_sum: 0,
             customer: None,
             email: MutableBinaryViewArray::new(),
-            customer_id: text(col::CUSTOMER_ID),
+            customer_id: MutableBinaryViewArray::new(),
             date: Vec::new(),
             time_of_day: Vec::new(),
             quantity: Vec::new(),
             total: Vec::new(),
             refunded: Vec::new(),
-            company: text(col::COMPANY),
-            name: text(col::NAME),
-            phone: text(col::PHONE),
-            zip: text(col::ZIP),
-            country: text(col::COUNTRY),
+            company: MutableBinaryViewArray::new(),
+            name: MutableBinaryViewArray::new(),
+            phone: MutableBinaryViewArray::new(),
+            zip: MutableBinaryViewArray::new(),
+            country: MutableBinaryViewArray::new(),
             accepts_marketing: Vec::new(),
-            currency: text(col::CURRENCY),
+            currency: MutableBinaryViewArray::new(),
             excluded: Vec::new(),
             items: None,
         }
@@ -618,10 +616,10 @@ impl OrdersBuilder {
     }
 
     /// The customer keys of the orders so far, all their e-mails.
-    fn customers_so_far(&self) -> StringChunkedBuilder {
-        let mut customers = StringChunkedBuilder::new(col::CUSTOMER.into(), self.email.len());
+    fn customers_so_far(&self) -> MutableBinaryViewArray<str> {
+        let mut customers = MutableBinaryViewArray::with_capacity(self.email.capacity());
         for row in 0..self.email.len() {
-            customers.append_option(self.email(row));
+            customers.push(self.email(row));
         }
         customers
     }
@@ -630,7 +628,21 @@ impl OrdersBuilder {
     pub fn reserve(&mut self, additional: usize) {
         self.ids.reserve(self.store, additional);
         self.file_of_row.reserve(additional);
-        self.email.reserve(additional);
+        for texts in [
+            &mut self.email,
+            &mut self.customer_id,
+            &mut self.company,
+            &mut self.name,
+            &mut self.phone,
+            &mut self.zip,
+            &mut self.country,
+            &mut self.currency,
+        ]
+        .into_iter()
+        .chain(&mut self.customer)
+        {
+            texts.reserve(additional);
+        }
         self.date.reserve(additional);
         self.time_of_day.reserve(additional);
         self.quantity.reserve(additional);
@@ -690,12 +702,12 @@ impl OrdersBuilder {
         }
         if let Some(customer) = &mut self.customer {
             match other_key {
-                Some(key) => customer.append_value(key),
-                None => customer.append_option(order.email.as_deref()),
+                Some(key) => customer.push_value(key),
+                None => customer.push(order.email.as_deref()),
             }
         }
         self.email.push(order.email);
-        self.customer_id.append_option(order.customer_id);
+        self.customer_id.push(order.customer_id);
         self.date.push(epoch_days(order.date));
         // Below 86,400: the conversion cannot fail.
         self.time_of_day
@@ -703,13 +715,13 @@ impl OrdersBuilder {
         self.quantity.push(order.quantity);
         self.total.push(order.total_cents);
         self.refunded.push(order.refunded_cents);
-        self.company.append_option(order.company);
-        self.name.append_option(order.name);
-        self.phone.append_option(order.phone);
-        self.zip.append_option(order.zip);
-        self.country.append_option(order.country);
+        self.company.push(order.company);
+        self.name.push(order.name);
+        self.phone.push(order.phone);
+        self.zip.push(order.zip);
+        self.country.push(order.country);
         self.accepts_marketing.push(order.accepts_marketing);
-        self.currency.append_option(order.currency);
+        self.currency.push(order.currency);
         self.excluded.push(order.excluded.map(Exclusion::as_str));
         Ok(row)
     }
@@ -855,8 +867,8 @@ impl OrdersBuilder {
         // A column with one value in every row (Shopify's customer id, empty;
         // a store's one currency; a column the export does not have) is that
         // value once, not once per row.
-        let text = |builder: StringChunkedBuilder| {
-            let texts = builder.finish();
+        let text = |name: &str, texts: MutableBinaryViewArray<str>| {
+            let texts = StringChunked::with_chunk(name.into(), texts.freeze());
             let first = texts.iter().next().flatten();
             if height == 0 || texts.iter().any(|text| text != first) {
                 return texts.into_column();
@@ -869,27 +881,27 @@ impl OrdersBuilder {
         };
         let email = StringChunked::with_chunk(col::EMAIL.into(), self.email.freeze());
         let customer = match self.customer {
-            Some(customer) => text(customer),
+            Some(customer) => text(col::CUSTOMER, customer),
             None => email.clone().with_name(col::CUSTOMER.into()).into_column(),
         };
         let mut columns = vec![
             order_id,
             customer,
             email.into_column(),
-            text(self.customer_id),
+            text(col::CUSTOMER_ID, self.customer_id),
             Column::new(col::DATE.into(), self.date).cast(&DataType::Date)?,
             Column::new(col::TIME.into(), self.time_of_day),
             Column::new(col::QUANTITY.into(), self.quantity),
             Column::new(col::TOTAL.into(), self.total),
             Column::new(col::REFUNDED.into(), self.refunded),
             Column::new(col::NET.into(), net),
-            text(self.company),
-            text(self.name),
-            text(self.phone),
-            text(self.zip),
-            text(self.country),
+            text(col::COMPANY, self.company),
+            text(col::NAME, self.name),
+            text(col::PHONE, self.phone),
+            text(col::ZIP, self.zip),
+            text(col::COUNTRY, self.country),
             Column::new(col::ACCEPTS_MARKETING.into(), self.accepts_marketing),
-            text(self.currency),
+            text(col::CURRENCY, self.currency),
             Column::new(col::EXCLUDED.into(), self.excluded),
         ];
         if let Some(stores) = store_of_row {
