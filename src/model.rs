@@ -643,6 +643,14 @@ impl OrdersBuilder {
         {
             texts.reserve(additional);
         }
+        let orders = self.len();
+        if let Some(items) = &mut self.items
+            && orders > 0
+        {
+            // As many items per order as so far.
+            let per_order = items.order_row.len() as f64 / orders as f64;
+            items.reserve((additional as f64 * per_order) as usize);
+        }
         self.date.reserve(additional);
         self.time_of_day.reserve(additional);
         self.quantity.reserve(additional);
@@ -946,6 +954,15 @@ fn same_orders_in_stores(
 }
 
 impl ItemsBuilder {
+    fn reserve(&mut self, additional: usize) {
+        self.order_row.reserve(additional);
+        for texts in [&mut self.product, &mut self.variant, &mut self.sku] {
+            texts.ids.reserve(additional);
+        }
+        self.quantity.reserve(additional);
+        self.revenue.reserve(additional);
+    }
+
     /// The line-items table of `orders` (the builder's table, every copy of
     /// every order); with `keep`, only the items of the rows kept.
     fn table(self, orders: &DataFrame, keep: Option<&[bool]>) -> PolarsResult<DataFrame> {
