@@ -423,8 +423,23 @@ struct OrderIds {
 }
 
 impl OrderIds {
+    /// An order number's hash. Stores number their orders in sequence
+    /// (#1001, #1002, …) and exports list them in that order, so an id
+    /// ending in digits is placed by that number: the next order's bucket
+    /// neighbours the previous one's, already in cache, where a bucket
+    /// anywhere in the table was a cache miss for every new order (6% of a
+    /// large export's time). The top seven bits, which the table compares
+    /// before the ids themselves, come from a hash of the whole id.
     fn hash(id: &str) -> u64 {
-        FxBuildHasher.hash_one(id)
+        const PLACE_BITS: u32 = 57;
+        let whole = FxBuildHasher.hash_one(id);
+        let digits = id.bytes().rev().take_while(u8::is_ascii_digit).count();
+        match id[id.len() - digits..].parse::<u64>() {
+            Ok(number) if digits <= 18 => {
+                (whole >> PLACE_BITS << PLACE_BITS) | (number & ((1 << PLACE_BITS) - 1))
+            }
+            _ => whole,
+        }
     }
 
     /// The last row with this order id in the store.
@@ -1136,6 +1151,37 @@ mod tests {
             plain_text("Caf\u{e9}"),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn order_ids_with_one_number_are_still_told_apart() {
+        // One number (1001) in five ids, and numbers past what a hash keeps.
+        let ids = [
+            "#1001",
+            "1001",
+            "#01001",
+            "A-1001",
+            "1001\u{0}",
+            "123456789012345678901",
+            "923456789012345678901",
+            "144115188075856897",
+            "1",
+        ];
+        let mut orders = OrdersBuilder::default();
+        for id in ids {
+            assert_eq!(orders.find(id), None, "{id}");
+            orders
+                .push(Order {
+                    id: id.into(),
+                    date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
+                    ..Order::default()
+                })
+                .unwrap();
+        }
+        for (row, id) in ids.iter().enumerate() {
+            assert_eq!(orders.find(id), Some(Found::InThisFile(row)), "{id}");
+        }
+        assert_eq!(orders.find("#1002"), None);
     }
 
     #[test]
