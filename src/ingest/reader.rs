@@ -258,12 +258,13 @@ impl Splitter {
             Cells::Text(text) => text.into_bytes(),
             Cells::Bytes(bytes) => bytes,
         };
-        let capacity = bytes.capacity().max(1024);
-        bytes.resize(capacity, 0);
-        if record.ends.capacity() < 64 {
-            record.ends.reserve(64);
-        }
-        record.ends.resize(record.ends.capacity(), 0);
+        // Room for a usual row, not for the longest one this buffer held:
+        // the room is zeroed for every row.
+        bytes.resize(bytes.capacity().clamp(1024, 4096), 0);
+        let cells = self.cells.map_or(64, |cells| cells + 1);
+        record
+            .ends
+            .resize(record.ends.capacity().clamp(cells, 4 * cells), 0);
         self.raw.clear();
         let (mut written, mut ended) = (0, 0);
         let mut started = false;
