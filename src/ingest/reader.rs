@@ -253,18 +253,17 @@ impl Splitter {
         // Where `raw` starts: the line breaks before the record are in it.
         let raw_line = self.core.line();
         record.line = raw_line;
-        record.ends.clear();
         let mut bytes = match std::mem::take(&mut record.cells) {
             Cells::Text(text) => text.into_bytes(),
             Cells::Bytes(bytes) => bytes,
         };
-        // Room for a usual row, not for the longest one this buffer held:
-        // the room is zeroed for every row.
-        bytes.resize(bytes.capacity().clamp(1024, 4096), 0);
+        // The room is what the buffer's last row took (or 1 KiB), and one
+        // more cell than the header has: only room beyond that is zeroed,
+        // and a longer row gets more as it is split.
+        bytes.resize(bytes.len().max(1024), 0);
         let cells = self.cells.map_or(64, |cells| cells + 1);
-        record
-            .ends
-            .resize(record.ends.capacity().clamp(cells, 4 * cells), 0);
+        record.ends.clear();
+        record.ends.resize(cells, 0);
         self.raw.clear();
         let (mut written, mut ended) = (0, 0);
         let mut started = false;
