@@ -195,6 +195,9 @@ pub fn customers_and_histories(
             customer_of[row as usize] = customer;
         }
     }
+    // Polars' groups hold every order's row, a list per customer: their
+    // memory goes to the steps below rather than adding to it.
+    drop(by_key);
     // The sums, walking the orders in the table's order: each order's
     // columns are read in sequence, only its customer's sums jump.
     let mut sums = vec![Sums::default(); key_rows.len()];
