@@ -14,6 +14,7 @@ use crate::model::col as order;
 use crate::model::epoch_days;
 use chrono::NaiveDate;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 /// Columns this module adds to the customers table.
 pub mod pred_col {
@@ -177,15 +178,16 @@ pub fn predictions(
 ) -> PolarsResult<DataFrame> {
     let horizon = horizon_days as f64;
     let params = models.bgnbd.params;
-    // Computed once per unique history, then joined to its customers.
+    // Computed once per unique history (side by side: a large store has
+    // hundreds of thousands), then joined to its customers.
     let unique = &models.unique_histories;
-    let p_alive: Vec<f64> = unique.iter().map(|(h, _)| params.p_alive(h)).collect();
+    let p_alive: Vec<f64> = unique.par_iter().map(|(h, _)| params.p_alive(h)).collect();
     let expected: Vec<Option<f64>> = unique
-        .iter()
+        .par_iter()
         .map(|(h, _)| params.expected_purchases(h, horizon))
         .collect();
     let next_in_days: Vec<Option<i32>> = unique
-        .iter()
+        .par_iter()
         .map(|(h, _)| {
             params
                 .time_to_even_odds_of_next_purchase(h)

@@ -8,7 +8,9 @@
 //! is 7 times its value in weeks and r, a, b are unchanged.
 
 use super::hyp2f1::ln_hyp2f1;
-use super::{FitError, MIN_REPEAT_CUSTOMERS, Objective, logistic_of_minus, minimize};
+use super::{
+    FitError, MIN_REPEAT_CUSTOMERS, Objective, logistic_of_minus, minimize, sum_in_chunks,
+};
 use rustc_hash::FxHashMap;
 use statrs::function::gamma::{digamma, ln_gamma};
 
@@ -247,58 +249,63 @@ impl Objective for Likelihood<'_> {
         let [r, alpha, a, b] = [theta[0], theta[1], theta[2], theta[3]].map(f64::exp);
         let ln_alpha_plus: Vec<f64> = self.times.iter().map(|t| (alpha + t).ln()).collect();
         let inv_alpha_plus: Vec<f64> = self.times.iter().map(|t| 1.0 / (alpha + t)).collect();
-        let mut ll = 0.0;
-        // ∂LL/∂(r, α, a, b)
-        let mut grad = [0.0; 4];
-        let mut current_x = None;
-        let (mut a12, mut d_r12, mut d_a12, mut d_b12) = (0.0, 0.0, 0.0, 0.0);
-        let mut ln_a_over_b_x_1 = 0.0;
-        for (i, &(h, count)) in self.data.iter().enumerate() {
-            let n = count as f64;
-            let x = h.x as f64;
-            if current_x != Some(h.x) {
-                current_x = Some(h.x);
-                a12 = ln_gamma(r + x) - ln_gamma(r)
-                    + r * alpha.ln()
-                    + ln_gamma(a + b)
-                    + ln_gamma(b + x)
-                    - ln_gamma(b)
-                    - ln_gamma(a + b + x);
-                d_r12 = digamma(r + x) - digamma(r) + alpha.ln();
-                d_a12 = digamma(a + b) - digamma(a + b + x);
-                d_b12 = digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x);
-                ln_a_over_b_x_1 = (a / (b + x - 1.0)).ln();
+        // LL and ∂LL/∂(r, α, a, b) over some of the histories.
+        let part = |histories: std::ops::Range<usize>| {
+            let mut ll = 0.0;
+            let mut grad = [0.0; 4];
+            let mut current_x = None;
+            let (mut a12, mut d_r12, mut d_a12, mut d_b12) = (0.0, 0.0, 0.0, 0.0);
+            let mut ln_a_over_b_x_1 = 0.0;
+            for i in histories {
+                let (h, count) = self.data[i];
+                let n = count as f64;
+                let x = h.x as f64;
+                if current_x != Some(h.x) {
+                    current_x = Some(h.x);
+                    a12 = ln_gamma(r + x) - ln_gamma(r)
+                        + r * alpha.ln()
+                        + ln_gamma(a + b)
+                        + ln_gamma(b + x)
+                        - ln_gamma(b)
+                        - ln_gamma(a + b + x);
+                    d_r12 = digamma(r + x) - digamma(r) + alpha.ln();
+                    d_a12 = digamma(a + b) - digamma(a + b + x);
+                    d_b12 = digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x);
+                    ln_a_over_b_x_1 = (a / (b + x - 1.0)).ln();
+                }
+                let (age, t_x) = (self.age_at[i] as usize, self.t_x_at[i] as usize);
+                let a3 = -(r + x) * ln_alpha_plus[age];
+                ll += n * a12;
+                grad[0] += n * d_r12;
+                grad[1] += n * r / alpha;
+                grad[2] += n * d_a12;
+                grad[3] += n * d_b12;
+                if h.x == 0 {
+                    ll += n * a3;
+                    grad[0] -= n * ln_alpha_plus[age];
+                    grad[1] -= n * (r + x) * inv_alpha_plus[age];
+                    continue;
+                }
+                let a4 = ln_a_over_b_x_1 - (r + x) * ln_alpha_plus[t_x];
+                // ln(e^A₃ + e^A₄) and the weight w₄ = e^A₄ / (e^A₃ + e^A₄) of A₄
+                // in its derivative, from one exponential.
+                let e = (-(a3 - a4).abs()).exp();
+                let log_sum = a3.max(a4) + e.ln_1p();
+                let w4 = if a4 >= a3 {
+                    1.0 / (1.0 + e)
+                } else {
+                    e / (1.0 + e)
+                };
+                let w3 = 1.0 - w4;
+                ll += n * log_sum;
+                grad[0] -= n * (w3 * ln_alpha_plus[age] + w4 * ln_alpha_plus[t_x]);
+                grad[1] -= n * (r + x) * (w3 * inv_alpha_plus[age] + w4 * inv_alpha_plus[t_x]);
+                grad[2] += n * w4 / a;
+                grad[3] -= n * w4 / (b + x - 1.0);
             }
-            let (age, t_x) = (self.age_at[i] as usize, self.t_x_at[i] as usize);
-            let a3 = -(r + x) * ln_alpha_plus[age];
-            ll += n * a12;
-            grad[0] += n * d_r12;
-            grad[1] += n * r / alpha;
-            grad[2] += n * d_a12;
-            grad[3] += n * d_b12;
-            if h.x == 0 {
-                ll += n * a3;
-                grad[0] -= n * ln_alpha_plus[age];
-                grad[1] -= n * (r + x) * inv_alpha_plus[age];
-                continue;
-            }
-            let a4 = ln_a_over_b_x_1 - (r + x) * ln_alpha_plus[t_x];
-            // ln(e^A₃ + e^A₄) and the weight w₄ = e^A₄ / (e^A₃ + e^A₄) of A₄
-            // in its derivative, from one exponential.
-            let e = (-(a3 - a4).abs()).exp();
-            let log_sum = a3.max(a4) + e.ln_1p();
-            let w4 = if a4 >= a3 {
-                1.0 / (1.0 + e)
-            } else {
-                e / (1.0 + e)
-            };
-            let w3 = 1.0 - w4;
-            ll += n * log_sum;
-            grad[0] -= n * (w3 * ln_alpha_plus[age] + w4 * ln_alpha_plus[t_x]);
-            grad[1] -= n * (r + x) * (w3 * inv_alpha_plus[age] + w4 * inv_alpha_plus[t_x]);
-            grad[2] += n * w4 / a;
-            grad[3] -= n * w4 / (b + x - 1.0);
-        }
+            (ll, grad)
+        };
+        let (ll, grad) = sum_in_chunks(self.data.len(), part);
         // To −LL per customer over θ = ln(parameter): ∂/∂θ = parameter · ∂/∂parameter.
         let scale = -1.0 / self.customers;
         let gradient = [r, alpha, a, b]

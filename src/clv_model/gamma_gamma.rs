@@ -7,7 +7,7 @@
 //! in the paper). The model assumes a customer's order values do not depend
 //! on how often they buy.
 
-use super::{FitError, MIN_REPEAT_CUSTOMERS, Objective, minimize};
+use super::{FitError, MIN_REPEAT_CUSTOMERS, Objective, minimize, sum_in_chunks};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 /// A repeat customer's spend: x > 0 repeat purchases worth `mean_value`
@@ -114,25 +114,29 @@ impl Objective for Likelihood<'_> {
     fn value_and_gradient(&self, theta: &[f64]) -> (f64, Vec<f64>) {
         let [p, q, gamma] = [theta[0], theta[1], theta[2]].map(f64::exp);
         let (ln_gamma_q, digamma_q) = (ln_gamma(q), digamma(q));
-        let mut ll = 0.0;
-        let mut grad = [0.0; 3];
-        for &(s, count) in self.data {
-            let n = count as f64;
-            let x = s.x as f64;
-            let px = p * x;
-            let total = gamma + x * s.mean_value;
-            let (ln_m, ln_x, ln_total) = (s.mean_value.ln(), x.ln(), total.ln());
-            ll += n
-                * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q
-                    + q * gamma.ln()
-                    + (px - 1.0) * ln_m
-                    + px * ln_x
-                    - (px + q) * ln_total);
-            let digamma_all = digamma(px + q);
-            grad[0] += n * x * (digamma_all - digamma(px) + ln_m + ln_x - ln_total);
-            grad[1] += n * (digamma_all - digamma_q + gamma.ln() - ln_total);
-            grad[2] += n * (q / gamma - (px + q) / total);
-        }
+        let part = |customers: std::ops::Range<usize>| {
+            let mut ll = 0.0;
+            let mut grad = [0.0; 3];
+            for &(s, count) in &self.data[customers] {
+                let n = count as f64;
+                let x = s.x as f64;
+                let px = p * x;
+                let total = gamma + x * s.mean_value;
+                let (ln_m, ln_x, ln_total) = (s.mean_value.ln(), x.ln(), total.ln());
+                ll += n
+                    * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q
+                        + q * gamma.ln()
+                        + (px - 1.0) * ln_m
+                        + px * ln_x
+                        - (px + q) * ln_total);
+                let digamma_all = digamma(px + q);
+                grad[0] += n * x * (digamma_all - digamma(px) + ln_m + ln_x - ln_total);
+                grad[1] += n * (digamma_all - digamma_q + gamma.ln() - ln_total);
+                grad[2] += n * (q / gamma - (px + q) / total);
+            }
+            (ll, grad)
+        };
+        let (ll, grad) = sum_in_chunks(self.data.len(), part);
         let scale = -1.0 / self.customers;
         let gradient = [p, q, gamma]
             .iter()
