@@ -325,7 +325,7 @@ mod tests {
     #[test]
     fn sums_in_chunks_are_the_same_on_any_number_of_threads() {
         // Terms whose float sum depends on the order they are added in.
-        let term = |i: usize| 1.0 / (i as f64 + 1.0) * if i % 3 == 0 { 1e8 } else { 1.0 };
+        let term = |i: usize| 1.0 / (i as f64 + 1.0) * if i.is_multiple_of(3) { 1e8 } else { 1.0 };
         let part = |range: std::ops::Range<usize>| {
             let mut sums = (0.0, [0.0; 2]);
             for i in range {
