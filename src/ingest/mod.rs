@@ -531,7 +531,7 @@ mod tests {
 
     /// Every export in fixtures/, and what detection makes of it. A new
     /// fixture must be added here.
-    const FIXTURES: [(&str, Expected); 56] = [
+    const FIXTURES: [(&str, Expected); 57] = [
         (
             "abandoned_checkouts.csv",
             NotOrders("a Shopify abandoned-checkouts export"),
@@ -607,6 +607,7 @@ mod tests {
         ("make_hand_fixtures.py", Unreadable("not an export")),
         ("make_product_fixtures.py", Unreadable("not an export")),
         ("products_bigcommerce.csv", Is("bigcommerce")),
+        ("products_broken_phone.csv", Is("shopify")),
         ("products_generic.csv", NotOrders("no export goldpan knows")),
         ("products_shopify.csv", Is("shopify")),
         ("products_woocommerce_default.csv", Is("woocommerce")),

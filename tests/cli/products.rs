@@ -247,29 +247,20 @@ fn the_terminal_title_names_the_currency() {
 /// `products`, which counts the order as if the cell were empty.
 #[test]
 fn products_never_reads_contact_details() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("orders.csv");
-    let mut content = b"Name,Email,Financial Status,Created at,Lineitem quantity,Total,\
-Currency,Lineitem name,Lineitem price,Billing Phone\n\
-#1,ann@example.com,paid,2025-01-02 10:00:00 +0000,2,20.00,EUR,Placemat,10.00,+1 555 0100\n\
-#2,bob@example.com,paid,2025-01-03 10:00:00 +0000,1,10.00,EUR,Placemat,10.00,+1 555 "
-        .to_vec();
-    content.extend_from_slice(b"\xff\xfe\n");
-    std::fs::write(&path, content).unwrap();
-    let path = path.to_str().unwrap();
+    let path = fixture("products_broken_phone.csv");
 
     let summary = goldpan()
-        .args(["summary", path, "--as-of", AS_OF])
+        .args(["summary", &path, "--as-of", AS_OF])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&summary.stderr);
     assert!(!summary.status.success());
     assert!(
-        err.contains("orders.csv:3: column 10 (Billing Phone)"),
+        err.contains("products_broken_phone.csv:3: column 10 (Billing Phone)"),
         "{err}"
     );
 
-    let (out, _) = run_ok(goldpan().args(["products", path, "--as-of", AS_OF]));
+    let (out, _) = run_ok(goldpan().args(["products", &path, "--as-of", AS_OF]));
     assert_eq!(
         out,
         "product,sku,customers,orders,units,revenue,revenue_share,first_order_customers,\
